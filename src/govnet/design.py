@@ -1,0 +1,358 @@
+"""A design: the directory of YAML files, loaded, checked and turned into one typed object.
+
+``load_design(path)`` reads every file, validates every item, runs the cross-file checks and the
+address allocation, and either returns a :class:`Design` or raises :class:`DesignError` carrying
+every problem found (each with file, line and field). It never writes anything.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from govnet.diagnostics import DesignError, Loc, Problem, ProblemLog, sort_problems
+from govnet.inventory.models import CREDENTIAL_KEYS, Defaults, Group, Host
+from govnet.inventory.roles import ROLES, Role
+from govnet.reading import (
+    Entry,
+    check_top_level,
+    raw_names,
+    read_list,
+    read_named_mapping,
+    validate_item,
+)
+from govnet.topology.addressing import (
+    LOCK_FILE,
+    Addressing,
+    LockDiff,
+    PoolKind,
+    allocate,
+    read_lock,
+)
+from govnet.topology.models import (
+    Demand,
+    Department,
+    District,
+    Duct,
+    Link,
+    Network,
+    Peer,
+    Ring,
+    Site,
+    Uplink,
+    Vpn,
+)
+from govnet.yamlio import YamlDocument, YamlSyntaxError, read_yaml
+
+DESIGN_FOLDERS = ("inventory", "topology", "ipv6", "checks")
+
+HOSTS_FILE = "inventory/hosts.yaml"
+GROUPS_FILE = "inventory/groups.yaml"
+DEFAULTS_FILE = "inventory/defaults.yaml"
+NETWORK_FILE = "topology/network.yaml"
+SITES_FILE = "topology/sites.yaml"
+RINGS_FILE = "topology/rings.yaml"
+LINKS_FILE = "topology/links.yaml"
+DUCTS_FILE = "topology/ducts.yaml"
+UPLINKS_FILE = "topology/uplinks.yaml"
+SERVICES_FILE = "topology/services.yaml"
+DEMANDS_FILE = "topology/demands.yaml"
+
+REQUIRED_FILES = (HOSTS_FILE, NETWORK_FILE, SITES_FILE, LINKS_FILE)
+KNOWN_FILES = {
+    "inventory": {HOSTS_FILE, GROUPS_FILE, DEFAULTS_FILE},
+    "topology": {
+        NETWORK_FILE,
+        SITES_FILE,
+        RINGS_FILE,
+        LINKS_FILE,
+        DUCTS_FILE,
+        UPLINKS_FILE,
+        SERVICES_FILE,
+        DEMANDS_FILE,
+        LOCK_FILE,
+    },
+}
+
+ENV_DESIGN = "GOVNET_DESIGN"
+
+
+@dataclass
+class DesignParts:
+    """Everything read from the files, before the cross-file checks; items keep their origin."""
+
+    root: Path
+    docs: dict[str, YamlDocument] = field(default_factory=dict)
+    network: Network | None = None
+    hosts: list[Entry[Host]] = field(default_factory=list)
+    groups: list[Entry[Group]] = field(default_factory=list)
+    defaults: Defaults = field(default_factory=Defaults)
+    districts: list[Entry[District]] = field(default_factory=list)
+    sites: list[Entry[Site]] = field(default_factory=list)
+    rings: list[Entry[Ring]] = field(default_factory=list)
+    links: list[Entry[Link]] = field(default_factory=list)
+    ducts: list[Entry[Duct]] = field(default_factory=list)
+    peers: list[Entry[Peer]] = field(default_factory=list)
+    uplinks: list[Entry[Uplink]] = field(default_factory=list)
+    departments: list[Entry[Department]] = field(default_factory=list)
+    vpns: list[Entry[Vpn]] = field(default_factory=list)
+    demands: list[Entry[Demand]] = field(default_factory=list)
+    # every name declared, valid or not (see reading.raw_names)
+    declared: dict[str, set[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Design:
+    """A loaded, checked design. Plain data plus indexes; build the graph with
+    :func:`govnet.topology.graph.build_graph`."""
+
+    root: Path
+    network: Network
+    hosts: dict[str, Host]
+    groups: dict[str, Group]
+    defaults: Defaults
+    districts: dict[str, District]
+    sites: dict[str, Site]
+    rings: list[Ring]
+    links: list[Link]
+    ducts: dict[str, Duct]
+    peers: dict[str, Peer]
+    uplinks: list[Uplink]
+    departments: dict[str, Department]
+    vpns: list[Vpn]
+    demands: list[Demand]
+    addressing: Addressing
+    lock_diff: LockDiff
+    warnings: list[Problem]
+
+    @cached_property
+    def hosts_by_site(self) -> dict[str, list[Host]]:
+        result: dict[str, list[Host]] = {}
+        for host in self.hosts.values():
+            result.setdefault(host.site, []).append(host)
+        return result
+
+    @cached_property
+    def site_district(self) -> dict[str, str]:
+        """A site's district is the district its devices name (checked to agree at load)."""
+        return {site: hosts[0].district for site, hosts in self.hosts_by_site.items()}
+
+    def hosts_with_role(self, *roles: Role) -> list[Host]:
+        return [h for h in self.hosts.values() if h.role in roles]
+
+    @property
+    def route_reflectors(self) -> list[Host]:
+        return [h for h in self.hosts.values() if ROLES[h.role].route_reflector]
+
+
+def reference_design_path() -> Path:
+    """The embedded reference design: the repository root in a checkout, or the copy
+    shipped inside the installed package."""
+    checkout = Path(__file__).resolve().parents[2]
+    if (
+        all((checkout / folder).is_dir() for folder in DESIGN_FOLDERS)
+        and (checkout / NETWORK_FILE).is_file()
+    ):
+        return checkout
+    return Path(str(resources.files("govnet") / "_reference"))
+
+
+def default_design_path() -> Path:
+    """``$GOVNET_DESIGN``, else the current directory if it is a design, else the reference."""
+    if os.environ.get(ENV_DESIGN):
+        return Path(os.environ[ENV_DESIGN])
+    cwd = Path.cwd()
+    if (cwd / NETWORK_FILE).is_file() and (cwd / HOSTS_FILE).is_file():
+        return cwd
+    return reference_design_path()
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def _read(root: Path, name: str, parts: DesignParts, log: ProblemLog) -> YamlDocument | None:
+    path = root / name
+    if not path.is_file():
+        if name in REQUIRED_FILES:
+            log.error(name, (), "required file is missing")
+        return None
+    try:
+        doc = read_yaml(path, name)
+    except YamlSyntaxError as error:
+        log.extend([error.problem])
+        return None
+    except UnicodeDecodeError as error:
+        log.error(name, (), f"not UTF-8 text: {error}")
+        return None
+    parts.docs[name] = doc
+    return doc
+
+
+def _check_folders(root: Path, log: ProblemLog) -> bool:
+    if not root.is_dir():
+        log.error(str(root), (), "design directory does not exist")
+        return False
+    for folder in DESIGN_FOLDERS:
+        if not (root / folder).is_dir():
+            log.error(f"{folder}/", (), f"missing design folder '{folder}/' in {root}")
+    for folder, known in KNOWN_FILES.items():
+        directory = root / folder
+        if not directory.is_dir():
+            continue
+        for path in sorted(directory.glob("*.y*ml")):
+            name = f"{folder}/{path.name}"
+            if name not in known:
+                expected = ", ".join(sorted(Path(k).name for k in known))
+                log.error(name, (), f"unknown design file (expected one of: {expected})")
+    return True
+
+
+def _refuse_credentials(doc: YamlDocument, log: ProblemLog) -> None:
+    """Nornir would accept credentials in these files; govnet never does."""
+    data = doc.data if isinstance(doc.data, dict) else {}
+    bodies: list[tuple[Loc, Any]] = (
+        [((), data)] if doc.name == DEFAULTS_FILE else [((str(k),), v) for k, v in data.items()]
+    )
+    for loc, body in bodies:
+        if not isinstance(body, dict):
+            continue
+        for key in CREDENTIAL_KEYS:
+            if key in body:
+                log.error(
+                    doc.name,
+                    (*loc, key),
+                    "credentials are never stored in design files "
+                    "(set GOVNET_USERNAME and GOVNET_PASSWORD in the environment)",
+                )
+                del body[key]
+
+
+def read_parts(root: Path, log: ProblemLog) -> DesignParts:
+    parts = DesignParts(root=root)
+    if not _check_folders(root, log):
+        return parts
+    declared = parts.declared
+
+    def sections(name: str, keys: tuple[str, ...]) -> tuple[YamlDocument | None, Mapping[str, Any]]:
+        doc = _read(root, name, parts, log)
+        return doc, (check_top_level(doc, keys, log) if doc else {})
+
+    if doc := _read(root, HOSTS_FILE, parts, log):
+        _refuse_credentials(doc, log)
+        parts.hosts = read_named_mapping(doc, Host, log)
+        declared["host"] = raw_names(doc.data)
+    if doc := _read(root, GROUPS_FILE, parts, log):
+        _refuse_credentials(doc, log)
+        parts.groups = read_named_mapping(doc, Group, log)
+        declared["group"] = raw_names(doc.data)
+    if doc := _read(root, DEFAULTS_FILE, parts, log):
+        _refuse_credentials(doc, log)
+        parts.defaults = validate_item(Defaults, doc.data or {}, doc.name, (), log) or Defaults()
+    if doc := _read(root, NETWORK_FILE, parts, log):
+        parts.network = validate_item(Network, doc.data or {}, doc.name, (), log)
+
+    doc, data = sections(SITES_FILE, ("districts", "sites"))
+    if doc:
+        parts.districts = read_list(doc, data, "districts", District, log)
+        parts.sites = read_list(doc, data, "sites", Site, log)
+        declared["district"] = raw_names(data, "districts")
+        declared["site"] = raw_names(data, "sites")
+    doc, data = sections(RINGS_FILE, ("rings",))
+    if doc:
+        parts.rings = read_list(doc, data, "rings", Ring, log)
+    doc, data = sections(LINKS_FILE, ("links",))
+    if doc:
+        parts.links = read_list(doc, data, "links", Link, log)
+    doc, data = sections(DUCTS_FILE, ("ducts",))
+    if doc:
+        parts.ducts = read_list(doc, data, "ducts", Duct, log)
+        declared["duct"] = raw_names(data, "ducts")
+    doc, data = sections(UPLINKS_FILE, ("peers", "uplinks"))
+    if doc:
+        parts.peers = read_list(doc, data, "peers", Peer, log)
+        parts.uplinks = read_list(doc, data, "uplinks", Uplink, log)
+        declared["peer"] = raw_names(data, "peers")
+    doc, data = sections(SERVICES_FILE, ("departments", "vpns"))
+    if doc:
+        parts.departments = read_list(doc, data, "departments", Department, log)
+        parts.vpns = read_list(doc, data, "vpns", Vpn, log)
+        declared["department"] = raw_names(data, "departments")
+    doc, data = sections(DEMANDS_FILE, ("demands",))
+    if doc:
+        parts.demands = read_list(doc, data, "demands", Demand, log)
+    return parts
+
+
+def _first_by_name(entries: list[Entry[Any]]) -> dict[str, Any]:
+    """Duplicates are reported by the checks; the first definition is the one kept."""
+    result: dict[str, Any] = {}
+    for entry in entries:
+        result.setdefault(entry.item.name, entry.item)
+    return result
+
+
+def addresses_needed(
+    design_hosts: Mapping[str, Host], links: list[Link]
+) -> dict[PoolKind, list[str]]:
+    managed = sorted(design_hosts)
+    return {
+        PoolKind.LOOPBACK_IPV4: managed,
+        PoolKind.LOOPBACK_IPV6: managed,
+        PoolKind.LINK_IPV4: sorted({link.key for link in links}),
+        PoolKind.LINK_IPV6: sorted({link.key for link in links}),
+        PoolKind.SRV6_LOCATOR: sorted(n for n, h in design_hosts.items() if ROLES[h.role].srv6),
+    }
+
+
+def load_design(root: Path | str | None = None) -> Design:
+    """Load and check a design; raise :class:`DesignError` with every problem if it is wrong."""
+    from govnet.semantics import check_parts  # the checks import this module's types
+
+    root = Path(root) if root is not None else default_design_path()
+    log = ProblemLog()
+    parts = read_parts(root, log)
+    check_parts(parts, log)
+
+    hosts = _first_by_name(parts.hosts)
+    links = [e.item for e in parts.links]
+    addressing, lock_diff = Addressing({}), LockDiff({}, {})
+    if parts.network is not None and not log.errors:
+        lock_doc = _read(root, LOCK_FILE, parts, log)
+        lock = read_lock(lock_doc, log)
+        addressing, lock_diff = allocate(
+            parts.network.pools, addresses_needed(hosts, links), lock, log, NETWORK_FILE
+        )
+
+    problems = [_with_line(p, parts.docs) for p in log.problems]
+    if any(p.severity == "error" for p in problems) or parts.network is None:
+        raise DesignError(sort_problems(problems))
+    return Design(
+        root=root,
+        network=parts.network,
+        hosts=hosts,
+        groups=_first_by_name(parts.groups),
+        defaults=parts.defaults,
+        districts=_first_by_name(parts.districts),
+        sites=_first_by_name(parts.sites),
+        rings=[e.item for e in parts.rings],
+        links=links,
+        ducts=_first_by_name(parts.ducts),
+        peers=_first_by_name(parts.peers),
+        uplinks=[e.item for e in parts.uplinks],
+        departments=_first_by_name(parts.departments),
+        vpns=[e.item for e in parts.vpns],
+        demands=[e.item for e in parts.demands],
+        addressing=addressing,
+        lock_diff=lock_diff,
+        warnings=sort_problems(problems),
+    )
+
+
+def _with_line(problem: Problem, docs: Mapping[str, YamlDocument]) -> Problem:
+    doc = docs.get(problem.file)
+    return doc.locate(problem) if doc is not None else problem

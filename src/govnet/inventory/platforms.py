@@ -1,0 +1,66 @@
+"""The four platforms govnet renders for, and the facts about each that the design relies on."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Platform(StrEnum):
+    HUAWEI_VRP = "huawei_vrp"
+    IOSXR = "iosxr"
+    JUNOS = "junos"
+    FRR = "frr"
+
+
+@dataclass(frozen=True)
+class PlatformInfo:
+    vendor: str
+    interface_pattern: re.Pattern[str]
+    interface_example: str
+    napalm_driver: str | None
+    netmiko_device_type: str
+
+
+PLATFORMS: dict[Platform, PlatformInfo] = {
+    Platform.HUAWEI_VRP: PlatformInfo(
+        vendor="Huawei",
+        interface_pattern=re.compile(
+            r"(GE|10GE|25GE|40GE|50GE|100GE|200GE|400GE|GigabitEthernet|XGigabitEthernet"
+            r"|Eth-Trunk)\d+(/\d+)*(\.\d+)?"
+        ),
+        interface_example="100GE1/0/0",
+        napalm_driver="huawei_vrp",
+        netmiko_device_type="huawei",
+    ),
+    Platform.IOSXR: PlatformInfo(
+        vendor="Cisco",
+        interface_pattern=re.compile(
+            r"(GigabitEthernet|TenGigE|TwentyFiveGigE|FortyGigE|FiftyGigE|HundredGigE"
+            r"|FourHundredGigE)\d+(/\d+){3}(\.\d+)?|Bundle-Ether\d+(\.\d+)?"
+        ),
+        interface_example="HundredGigE0/0/0/0",
+        napalm_driver="iosxr",
+        netmiko_device_type="cisco_xr",
+    ),
+    Platform.JUNOS: PlatformInfo(
+        vendor="Juniper",
+        interface_pattern=re.compile(r"(ge|xe|et)-\d+/\d+/\d+(:\d+)?(\.\d+)?|ae\d+(\.\d+)?"),
+        interface_example="et-0/0/0",
+        napalm_driver="junos",
+        netmiko_device_type="juniper_junos",
+    ),
+    Platform.FRR: PlatformInfo(
+        vendor="FRRouting",
+        # Linux interface names: at most 15 characters, no '/', ':' or spaces.
+        interface_pattern=re.compile(r"[A-Za-z][A-Za-z0-9_.-]{0,14}"),
+        interface_example="eth1",
+        napalm_driver=None,
+        netmiko_device_type="cisco_ios",
+    ),
+}
+
+
+def valid_interface(platform: Platform, name: str) -> bool:
+    return PLATFORMS[platform].interface_pattern.fullmatch(name) is not None

@@ -1,0 +1,201 @@
+"""The planners' files (``topology/``) as pydantic models: one model per kind of fact."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from ipaddress import IPv4Interface, IPv4Network, IPv6Interface, IPv6Network
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from govnet.inventory.roles import Role, SiteKind
+from govnet.models import Name, StrictModel
+
+IPNetwork = IPv4Network | IPv6Network
+
+MAX_ISIS_WIDE_METRIC = 16_777_214
+
+
+class Transport(StrEnum):
+    MPLS = "mpls"
+    SRV6 = "srv6"
+    DUAL = "dual"
+
+
+class Zone(StrEnum):
+    PUBLIC = "public"  # 公用网络区
+    PRIVATE = "private"  # 专用网络区
+    INTERNET = "internet"  # 互联网接入区
+
+
+class AttachmentClass(StrEnum):
+    """DB34/T 3607-2020 department attachment classes."""
+
+    A = "A"  # public only
+    B = "B"  # public + unified Internet egress
+    C = "C"  # public + own egress
+    D = "D"  # public + private + unified egress
+    E = "E"  # public + private + own egress
+    F = "F"  # government-park LAN users
+
+
+PRIVATE_CLASSES = frozenset({AttachmentClass.D, AttachmentClass.E})
+
+
+# --- network.yaml -----------------------------------------------------------------------------
+
+
+class Pool(StrictModel):
+    prefix: IPNetwork = Field(description="the block addresses are allocated from")
+    length: int = Field(ge=1, le=128, description="prefix length of each allocation")
+
+    @model_validator(mode="after")
+    def _length_fits(self) -> Pool:
+        if not self.prefix.prefixlen <= self.length <= self.prefix.max_prefixlen:
+            raise ValueError(
+                f"length {self.length} does not fit in {self.prefix} "
+                f"(expected {self.prefix.prefixlen}..{self.prefix.max_prefixlen})"
+            )
+        return self
+
+    @property
+    def size(self) -> int:
+        return 1 << (self.length - self.prefix.prefixlen)
+
+
+class Pools(StrictModel):
+    loopback_ipv4: Pool
+    link_ipv4: Pool
+    loopback_ipv6: Pool
+    link_ipv6: Pool
+    srv6_locator: Pool
+
+
+class Igp(StrictModel):
+    area: str = Field(default="49.0001", pattern=r"^49(\.[0-9a-fA-F]{4}){1,6}$")
+    reference_bandwidth_mbps: int = Field(default=1_000_000, gt=0)
+
+
+class Network(StrictModel):
+    name: Name
+    name_zh: str | None = None
+    asn: int = Field(ge=1, le=4_294_967_294)
+    transport: Transport
+    igp: Igp = Field(default_factory=Igp)
+    management: list[IPNetwork] = Field(min_length=1)
+    pools: Pools
+
+
+# --- sites.yaml -------------------------------------------------------------------------------
+
+
+class District(StrictModel):
+    name: Name
+    name_zh: str | None = None
+
+
+class Site(StrictModel):
+    name: Name
+    kind: SiteKind
+    name_zh: str | None = None
+    department: Name | None = Field(default=None, description="for bureau sites")
+    location: tuple[float, float] | None = Field(default=None, description="longitude, latitude")
+
+
+# --- rings.yaml, links.yaml, ducts.yaml -------------------------------------------------------
+
+
+class Ring(StrictModel):
+    name: Name
+    level: Literal[1, 2] = 1
+    name_zh: str | None = None
+    members: list[Name] = Field(
+        description="devices in fiber order, from one closing node to the other"
+    )
+
+
+class LinkEnd(StrictModel):
+    device: Name
+    interface: str = Field(min_length=1)
+
+
+class Link(StrictModel):
+    id: Name | None = Field(default=None, description="required only for parallel links")
+    a: LinkEnd
+    b: LinkEnd
+    capacity_mbps: int = Field(gt=0)
+    length_km: float = Field(gt=0)
+    metric: int | None = Field(default=None, ge=1, le=MAX_ISIS_WIDE_METRIC)
+    ducts: list[Name] = Field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        """Stable identity: the explicit id, else the two device names in sorted order."""
+        if self.id is not None:
+            return self.id
+        first, second = sorted((self.a.device, self.b.device))
+        return f"{first}--{second}"
+
+
+class Duct(StrictModel):
+    name: Name
+    route: str | None = None
+
+
+# --- uplinks.yaml -----------------------------------------------------------------------------
+
+
+class Peer(StrictModel):
+    """A router outside this design's management (provincial WAN core, an ISP)."""
+
+    name: Name
+    role: Literal[Role.PROVINCE_WAN_CORE, Role.ISP]
+    asn: int = Field(ge=1, le=4_294_967_294)
+    operator: str | None = None
+    name_zh: str | None = None
+
+
+class Uplink(StrictModel):
+    """A link to a peer, addressed by the peer's operator (so never from our pools)."""
+
+    id: Name | None = None
+    device: Name
+    interface: str = Field(min_length=1)
+    peer: Name
+    ipv4: IPv4Interface | None = None
+    peer_ipv4: IPv4Interface | None = None
+    ipv6: IPv6Interface | None = None
+    peer_ipv6: IPv6Interface | None = None
+    capacity_mbps: int = Field(gt=0)
+    length_km: float = Field(gt=0)
+    metric: int | None = Field(default=None, ge=1, le=MAX_ISIS_WIDE_METRIC)
+    ducts: list[Name] = Field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return self.id if self.id is not None else f"{self.device}--{self.peer}"
+
+
+# --- services.yaml, demands.yaml --------------------------------------------------------------
+
+
+class Department(StrictModel):
+    name: Name
+    name_zh: str | None = None
+    attachment_class: AttachmentClass
+
+
+class Vpn(StrictModel):
+    name: Name
+    id: int = Field(ge=1, le=65535, description="drives the RD/RT plan")
+    zone: Zone
+    name_zh: str | None = None
+    department: Name | None = None
+    shared_services: bool = Field(default=False, description="imports the shared-services RT")
+    sites: list[Name] | Literal["all"]
+
+
+class Demand(StrictModel):
+    source: Name
+    target: Name
+    mbps: float = Field(gt=0)

@@ -1,0 +1,112 @@
+"""Reading design YAML: fast for data, ruamel.yaml for line numbers.
+
+A design for a whole province holds hundreds of thousands of YAML lines. They are parsed with
+``yaml_rs`` (a YAML 1.2 parser in Rust, about 15x faster than a pure-Python one). Line numbers are
+only needed when something is wrong, so :meth:`YamlDocument.line_of` parses the same text again
+with ruamel.yaml's round-trip loader, which keeps the position of every key and item, the first
+time a problem in that file needs its line. Both parsers follow YAML 1.2 (``yes`` is a string).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import yaml_rs
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError
+
+from govnet.diagnostics import Loc, Problem
+
+
+class YamlSyntaxError(Exception):
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.format())
+        self.problem = problem
+
+
+@dataclass
+class YamlDocument:
+    """The parsed data of one file, plus a lazy map from data paths to line numbers."""
+
+    name: str
+    text: str
+    data: Any
+    _tree: Any = field(default=None, repr=False)
+
+    def line_of(self, loc: Loc) -> int:
+        """1-based line of the deepest element of ``loc`` that exists in the file."""
+        if self._tree is None:
+            self._tree = YAML(typ="rt").load(self.text)
+        node = self._tree
+        line = 1
+        for part in loc:
+            if isinstance(node, CommentedMap) and part in node:
+                line = node.lc.key(part)[0] + 1
+                node = node[part]
+            elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
+                line = node.lc.item(part)[0] + 1
+                node = node[part]
+            else:
+                break
+        return line
+
+    def locate(self, problem: Problem) -> Problem:
+        if problem.line is not None:
+            return problem
+        return Problem(
+            problem.file, problem.loc, problem.message, problem.severity, self.line_of(problem.loc)
+        )
+
+
+_LINE_IN_MESSAGE = re.compile(r"line (\d+)")
+
+
+def parse_yaml(text: str, name: str) -> YamlDocument:
+    """Parse ``text``; a syntax error (or a duplicate key) raises :class:`YamlSyntaxError`."""
+    try:
+        data = yaml_rs.loads(text, parse_datetime=False)
+    except yaml_rs.YAMLDecodeError as fast_error:
+        raise YamlSyntaxError(_explain_syntax_error(text, name, fast_error)) from None
+    return YamlDocument(name=name, text=text, data=data)
+
+
+def read_yaml(path: Path, name: str) -> YamlDocument:
+    return parse_yaml(path.read_text(encoding="utf-8"), name)
+
+
+def _explain_syntax_error(text: str, name: str, fast_error: Exception) -> Problem:
+    """ruamel.yaml words syntax errors well and knows where they are; ask it for both."""
+    try:
+        YAML(typ="rt").load(text)
+    except MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark is not None else None
+        problem = error.problem or str(error)
+        if error.context:
+            problem = f"{error.context}, {problem}"
+        return Problem(name, (), f"YAML syntax: {problem}", line=line)
+    except Exception as error:  # ruamel raises a few non-marked errors too
+        return Problem(name, (), f"YAML syntax: {error}", line=_line_from(str(error)))
+    message = str(fast_error).splitlines()[0]
+    return Problem(name, (), f"YAML syntax: {message}", line=_line_from(str(fast_error)))
+
+
+def _line_from(message: str) -> int | None:
+    match = _LINE_IN_MESSAGE.search(message)
+    return int(match.group(1)) if match else None
+
+
+def dump_yaml(data: Any, header: str = "") -> str:
+    """Block-style YAML with keys in the given order, for files govnet writes."""
+    yaml = YAML(typ="safe", pure=True)
+    yaml.default_flow_style = False
+    yaml.sort_base_mapping_type_on_output = False  # type: ignore[assignment]
+    yaml.width = 4096
+    stream = StringIO()
+    yaml.dump(data, stream)
+    return header + stream.getvalue()
