@@ -1,0 +1,248 @@
+"""The ``govnet`` command line. Every command takes ``--design DIR`` (default: ``$GOVNET_DESIGN``,
+else the current directory if it is a design, else the embedded reference design).
+
+Exit codes: 0 success, 1 a check failed, 2 the design (or the command line) is wrong.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from govnet.design import Design, default_design_path, load_design
+from govnet.diagnostics import DesignError, Problem
+
+app = typer.Typer(
+    name="govnet",
+    help="Design, configure, verify and migrate to IPv6 a city e-government extranet.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+generate_app = typer.Typer(help="Write synthetic designs for scale work.", no_args_is_help=True)
+app.add_typer(generate_app, name="generate")
+
+out = Console(highlight=False, emoji=False)
+err = Console(stderr=True, highlight=False, emoji=False)
+
+DesignOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--design",
+        "-d",
+        help="Design directory (default: $GOVNET_DESIGN, the current directory, or the reference).",
+        file_okay=False,
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output on stdout.")]
+
+EXIT_DESIGN_ERROR = 2
+
+
+def _print_problems(problems: list[Problem]) -> None:
+    for problem in problems:
+        style = "yellow" if problem.severity == "warning" else "red"
+        err.print(problem.format(), style=style, markup=False)
+
+
+def _load(design: Path | None, as_json: bool = False) -> Design:
+    path = design if design is not None else default_design_path()
+    try:
+        return load_design(path)
+    except DesignError as error:
+        if as_json:
+            payload = {"design": str(path), "valid": False, "problems": [p.as_dict() for p in error.problems]}
+            print(json.dumps(payload, ensure_ascii=False, indent=2))
+        _print_problems(error.problems)
+        err.print(f"{len(error.errors)} error(s) in design {path}", style="bold red")
+        raise typer.Exit(EXIT_DESIGN_ERROR) from None
+
+
+def _emit_json(payload: Any) -> None:
+    print(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
+
+
+@app.command()
+def validate(
+    design: DesignOption = None,
+    as_json: JsonOption = False,
+    locked: Annotated[
+        bool, typer.Option("--locked", help="Fail if the address lock file is not up to date.")
+    ] = False,
+) -> None:
+    """Load and check a design: exit 0 if it is valid, 2 with every problem if not."""
+    loaded = _load(design, as_json)
+    stale = loaded.lock_diff.changed
+    if as_json:
+        _emit_json(
+            {
+                "design": str(loaded.root),
+                "valid": not (locked and stale),
+                "problems": [p.as_dict() for p in loaded.warnings],
+                "lock": loaded.lock_diff.summary(),
+            }
+        )
+    else:
+        _print_problems(loaded.warnings)
+        out.print(
+            f"[green]valid[/green]: {loaded.network.name} — {len(loaded.hosts)} devices, "
+            f"{len(loaded.links)} links, {len(loaded.rings)} rings, {len(loaded.vpns)} VPNs"
+        )
+        lock_style = "yellow" if stale else "green"
+        out.print(f"address lock: [{lock_style}]{loaded.lock_diff.summary()}[/{lock_style}]")
+    if locked and stale:
+        err.print("the address lock is out of date: run `govnet lock`", style="red")
+        raise typer.Exit(EXIT_DESIGN_ERROR)
+
+
+@app.command()
+def lock(design: DesignOption = None) -> None:
+    """Allocate addresses for new devices and links and record them in the lock file."""
+    from govnet.topology.addressing import LOCK_FILE, write_lock
+
+    loaded = _load(design)
+    if not loaded.lock_diff.changed and (loaded.root / LOCK_FILE).is_file():
+        out.print(f"{LOCK_FILE}: up to date")
+        return
+    path = write_lock(loaded.root, loaded.addressing)
+    out.print(f"wrote {path} ({loaded.lock_diff.summary()})")
+
+
+@app.command()
+def show(design: DesignOption = None, as_json: JsonOption = False) -> None:
+    """Layers, rings with members and lengths, districts, platform mix, counts."""
+    from govnet.topology.graph import build_graph
+    from govnet.topology.summary import summarize
+
+    loaded = _load(design, as_json)
+    summary = summarize(loaded, build_graph(loaded))
+    if as_json:
+        _emit_json(summary)
+        return
+    _print_summary(summary)
+
+
+def _table(title: str, *columns: str) -> Table:
+    table = Table(title=title, title_justify="left", title_style="bold")
+    for column in columns:
+        justify = "right" if column.startswith(("#", "km", "%", "used", "usable", "Mb/s")) else "left"
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    return table
+
+
+def _print_summary(summary: dict[str, Any]) -> None:
+    net, counts = summary["network"], summary["counts"]
+    out.print(
+        f"[bold]{net['name']}[/bold] {net['name_zh'] or ''}  AS{net['asn']}  transport {net['transport']}"
+    )
+    out.print(
+        f"{counts['devices']} devices, {counts['peers']} peers, {counts['sites']} sites "
+        f"({counts['towns']} towns/streets/parks) in {counts['districts']} districts; "
+        f"{counts['links']} links + {counts['uplinks']} uplinks, {counts['fiber_km']} km of fiber "
+        f"in {counts['ducts']} ducts; {counts['first_level_rings']} first-level rings, "
+        f"{counts['access_rings']} access rings; {counts['vpns']} VPNs; "
+        f"{counts['demand_total_mbps']:.0f} Mb/s of demand"
+    )
+    layers = _table("Layers", "layer", "# devices")
+    for layer, count in summary["layers"].items():
+        layers.add_row(layer, str(count))
+    platforms = _table("Platforms", "platform", "# devices", "%")
+    for platform, count in summary["platforms"].items():
+        platforms.add_row(platform, str(count), f"{100 * count / counts['devices']:.0f}")
+    out.print(layers, platforms)
+    rings = _table("First-level rings", "ring", "closes on", "# towns", "km", "members")
+    for ring in summary["rings"]:
+        name = ring["name"] + (f" {ring['name_zh']}" if ring["name_zh"] else "")
+        rings.add_row(
+            name,
+            " / ".join(ring["closes_on"]),
+            str(ring["nodes"]),
+            f"{ring['length_km']:.1f}",
+            ", ".join(ring["members"]),
+        )
+    out.print(rings)
+    if summary["access_rings"]["count"]:
+        access = summary["access_rings"]
+        out.print(
+            f"access rings: {access['count']} ({access['min_nodes']}–{access['max_nodes']} nodes each)"
+        )
+    districts = _table("Districts", "district", "# sites", "# devices", "towns")
+    for district in summary["districts"]:
+        name = district["name"] + (f" {district['name_zh']}" if district["name_zh"] else "")
+        towns = district["towns"]
+        shown = ", ".join(towns[:12]) + (f" … (+{len(towns) - 12})" if len(towns) > 12 else "")
+        districts.add_row(name, str(district["sites"]), str(district["devices"]), shown)
+    out.print(districts)
+    pools = _table("Address pools", "pool", "prefix", "used", "usable", "%")
+    for kind, pool in summary["pools"].items():
+        pools.add_row(
+            kind, f"{pool['prefix']} → /{pool['length']}", str(pool["used"]), str(pool["usable"]), f"{pool['percent']:.1f}"
+        )
+    out.print(pools)
+    zones = ", ".join(f"{zone} {n}" for zone, n in summary["vpns_by_zone"].items())
+    out.print(f"VPNs by zone: {zones}; address lock: {summary['lock']}")
+
+
+@app.command()
+def graph(
+    out_file: Annotated[Path, typer.Option("--out", "-o", help="PNG file to write.", dir_okay=False)],
+    design: DesignOption = None,
+) -> None:
+    """Draw the network for planners: the rings, the layers and the DCs."""
+    from govnet.topology.draw import draw_design
+    from govnet.topology.graph import build_graph
+
+    loaded = _load(design)
+    note = draw_design(loaded, build_graph(loaded), out_file)
+    out.print(f"wrote {out_file}" + (f" ({note})" if note else ""))
+
+
+@generate_app.command("province")
+def generate_province(
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Directory to write the design into.", file_okay=False)],
+    cities: Annotated[int, typer.Option(min=1, max=200, help="Number of cities.")] = 21,
+    rings_per_city: Annotated[int, typer.Option(min=1, max=40, help="First-level rings per city.")] = 7,
+    towns_per_ring: Annotated[int, typer.Option(min=1, max=20, help="Towns on each first-level ring.")] = 5,
+    access_rings_per_town: Annotated[int, typer.Option(min=0, max=20, help="Access rings under each town.")] = 3,
+    access_ring_size: Annotated[int, typer.Option(min=1, max=20, help="Access nodes on each access ring.")] = 8,
+    seed: Annotated[int, typer.Option(help="Seed for platform mix, lengths and demands.")] = 1,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite a non-empty directory.")] = False,
+    design: DesignOption = None,
+) -> None:
+    """Write a synthetic province design (same format) sized for scale work."""
+    from govnet.topology.generate import ProvinceSpec, write_province
+
+    if out_dir.exists() and any(out_dir.iterdir()) and not force:
+        err.print(f"{out_dir} is not empty (use --force to overwrite)", style="red")
+        raise typer.Exit(EXIT_DESIGN_ERROR)
+    spec = ProvinceSpec(
+        cities=cities,
+        rings_per_city=rings_per_city,
+        towns_per_ring=towns_per_ring,
+        access_rings_per_town=access_rings_per_town,
+        access_ring_size=access_ring_size,
+        seed=seed,
+    )
+    with err.status(f"generating {spec.device_count()} devices"):
+        stats = write_province(spec, out_dir)
+    out.print(
+        f"wrote {out_dir}: {stats['devices']} devices, {stats['links']} links, "
+        f"{stats['rings']} rings in {cities} cities"
+    )
+
+
+def main() -> None:
+    try:
+        app()
+    except BrokenPipeError:  # e.g. `govnet show --json | head`
+        sys.stderr.close()
+
+
+if __name__ == "__main__":
+    main()
