@@ -57,7 +57,11 @@ def _load(design: Path | None, as_json: bool = False) -> Design:
         return load_design(path)
     except DesignError as error:
         if as_json:
-            payload = {"design": str(path), "valid": False, "problems": [p.as_dict() for p in error.problems]}
+            payload = {
+                "design": str(path),
+                "valid": False,
+                "problems": [p.as_dict() for p in error.problems],
+            }
             print(json.dumps(payload, ensure_ascii=False, indent=2))
         _print_problems(error.problems)
         err.print(f"{len(error.errors)} error(s) in design {path}", style="bold red")
@@ -131,7 +135,9 @@ def show(design: DesignOption = None, as_json: JsonOption = False) -> None:
 def _table(title: str, *columns: str) -> Table:
     table = Table(title=title, title_justify="left", title_style="bold")
     for column in columns:
-        justify = "right" if column.startswith(("#", "km", "%", "used", "usable", "Mb/s")) else "left"
+        justify = (
+            "right" if column.startswith(("#", "km", "%", "used", "usable", "Mb/s")) else "left"
+        )
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
     return table
 
@@ -182,7 +188,11 @@ def _print_summary(summary: dict[str, Any]) -> None:
     pools = _table("Address pools", "pool", "prefix", "used", "usable", "%")
     for kind, pool in summary["pools"].items():
         pools.add_row(
-            kind, f"{pool['prefix']} → /{pool['length']}", str(pool["used"]), str(pool["usable"]), f"{pool['percent']:.1f}"
+            kind,
+            f"{pool['prefix']} → /{pool['length']}",
+            str(pool["used"]),
+            str(pool["usable"]),
+            f"{pool['percent']:.1f}",
         )
     out.print(pools)
     zones = ", ".join(f"{zone} {n}" for zone, n in summary["vpns_by_zone"].items())
@@ -191,7 +201,9 @@ def _print_summary(summary: dict[str, Any]) -> None:
 
 @app.command()
 def graph(
-    out_file: Annotated[Path, typer.Option("--out", "-o", help="PNG file to write.", dir_okay=False)],
+    out_file: Annotated[
+        Path, typer.Option("--out", "-o", help="PNG file to write.", dir_okay=False)
+    ],
     design: DesignOption = None,
 ) -> None:
     """Draw the network for planners: the rings, the layers and the DCs."""
@@ -205,17 +217,31 @@ def graph(
 
 @generate_app.command("province")
 def generate_province(
-    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Directory to write the design into.", file_okay=False)],
+    out_dir: Annotated[
+        Path,
+        typer.Option("--out", "-o", help="Directory to write the design into.", file_okay=False),
+    ],
     cities: Annotated[int, typer.Option(min=1, max=200, help="Number of cities.")] = 21,
-    rings_per_city: Annotated[int, typer.Option(min=1, max=40, help="First-level rings per city.")] = 7,
-    towns_per_ring: Annotated[int, typer.Option(min=1, max=20, help="Towns on each first-level ring.")] = 5,
-    access_rings_per_town: Annotated[int, typer.Option(min=0, max=20, help="Access rings under each town.")] = 3,
-    access_ring_size: Annotated[int, typer.Option(min=1, max=20, help="Access nodes on each access ring.")] = 8,
+    rings_per_city: Annotated[
+        int, typer.Option(min=1, max=40, help="First-level rings per city.")
+    ] = 7,
+    towns_per_ring: Annotated[
+        int, typer.Option(min=1, max=20, help="Towns on each first-level ring.")
+    ] = 5,
+    access_rings_per_town: Annotated[
+        int, typer.Option(min=0, max=20, help="Access rings under each town.")
+    ] = 3,
+    access_ring_size: Annotated[
+        int, typer.Option(min=1, max=20, help="Access nodes on each access ring.")
+    ] = 9,
     seed: Annotated[int, typer.Option(help="Seed for platform mix, lengths and demands.")] = 1,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite a non-empty directory.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite a non-empty directory.")
+    ] = False,
     design: DesignOption = None,
 ) -> None:
-    """Write a synthetic province design (same format) sized for scale work."""
+    """Write a synthetic province design (same format) sized for scale work. Inventory groups
+    and defaults are copied from --design."""
     from govnet.topology.generate import ProvinceSpec, write_province
 
     if out_dir.exists() and any(out_dir.iterdir()) and not force:
@@ -230,7 +256,7 @@ def generate_province(
         seed=seed,
     )
     with err.status(f"generating {spec.device_count()} devices"):
-        stats = write_province(spec, out_dir)
+        stats = write_province(spec, out_dir, template=design or default_design_path())
     out.print(
         f"wrote {out_dir}: {stats['devices']} devices, {stats['links']} links, "
         f"{stats['rings']} rings in {cities} cities"

@@ -316,23 +316,24 @@ def _check_links(ctx: _Context) -> None:
             _check_neighbours(
                 ctx, entry.file, (*loc, "b", "device"), a.role, a.name, b.role, b.name
             )
-    for entry in p.uplinks:
+    for uplink in p.uplinks:
         _check_interface(
             ctx,
-            entry.file,
-            (*entry.loc, "interface"),
-            entry.item.device,
-            entry.item.interface,
+            uplink.file,
+            (*uplink.loc, "interface"),
+            uplink.item.device,
+            uplink.item.interface,
             interfaces,
-            f"uplink {entry.item.key}",
+            f"uplink {uplink.item.key}",
         )
     used_ducts = {d for e in p.links for d in e.item.ducts} | {
         d for e in p.uplinks for d in e.item.ducts
     }
-    for entry in p.ducts:
-        if entry.item.name not in used_ducts:
+    for duct_entry in p.ducts:
+        name = duct_entry.item.name
+        if name not in used_ducts:
             log.warning(
-                entry.file, (*entry.loc, "name"), f"duct '{entry.item.name}' carries no link"
+                duct_entry.file, (*duct_entry.loc, "name"), f"duct '{name}' carries no link"
             )
 
 
@@ -481,7 +482,7 @@ def _check_pools(ctx: _Context) -> None:
         blocks.append((("management", i), net))
     for i, (loc_a, net_a) in enumerate(blocks):
         for loc_b, net_b in blocks[:i]:
-            if net_a.version == net_b.version and net_a.overlaps(net_b):  # type: ignore[arg-type]
+            if net_a.version == net_b.version and net_a.overlaps(net_b):
                 log.error(
                     NETWORK_FILE, loc_a, f"{net_a} overlaps {net_b} ({'.'.join(map(str, loc_b))})"
                 )

@@ -9,17 +9,17 @@ depends only on the design.
 from __future__ import annotations
 
 import os
+import socket
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from ipaddress import IPv4Network, IPv6Network, ip_network
+from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
-from typing import Any
 
 from govnet.diagnostics import ProblemLog
 from govnet.topology.models import IPNetwork, Pool, Pools
-from govnet.yamlio import YamlDocument, dump_yaml
+from govnet.yamlio import YamlDocument
 
 LOCK_FILE = "topology/addresses.lock.yaml"
 LOCK_HEADER = (
@@ -42,12 +42,54 @@ def pool_of(pools: Pools, kind: PoolKind) -> Pool:
 
 
 @dataclass(frozen=True)
+class Prefix:
+    """An allocated prefix as integers: cheap to compare, hash and store by the hundred thousand."""
+
+    version: int
+    address: int
+    length: int
+
+    @classmethod
+    def parse(cls, text: str) -> Prefix:
+        address, _, length = text.partition("/")
+        family = socket.AF_INET6 if ":" in address else socket.AF_INET
+        try:
+            packed = socket.inet_pton(family, address.strip())
+        except OSError:
+            raise ValueError(f"'{text}' is not an IP prefix") from None
+        version = 6 if family == socket.AF_INET6 else 4
+        bits = 128 if version == 6 else 32
+        if not length.strip().isdigit() or not 0 <= int(length) <= bits:
+            raise ValueError(f"'{text}' has no valid prefix length (expected /0../{bits})")
+        value = int.from_bytes(packed, "big")
+        if value & ((1 << (bits - int(length))) - 1):
+            raise ValueError(f"'{text}' has host bits set")
+        return cls(version, value, int(length))
+
+    @property
+    def bits(self) -> int:
+        return 128 if self.version == 6 else 32
+
+    def address_text(self, offset: int = 0) -> str:
+        family = socket.AF_INET6 if self.version == 6 else socket.AF_INET
+        return socket.inet_ntop(family, (self.address + offset).to_bytes(self.bits // 8, "big"))
+
+    def __str__(self) -> str:
+        return f"{self.address_text()}/{self.length}"
+
+    def network(self) -> IPNetwork:
+        if self.version == 4:
+            return IPv4Network((self.address, self.length))
+        return IPv6Network((self.address, self.length))
+
+
+@dataclass(frozen=True)
 class LockEntries:
     """What the lock file holds, per pool: key -> prefix."""
 
-    entries: dict[PoolKind, dict[str, IPNetwork]] = field(default_factory=dict)
+    entries: dict[PoolKind, dict[str, Prefix]] = field(default_factory=dict)
 
-    def get(self, kind: PoolKind) -> dict[str, IPNetwork]:
+    def get(self, kind: PoolKind) -> dict[str, Prefix]:
         return self.entries.get(kind, {})
 
 
@@ -70,49 +112,42 @@ class LockDiff:
 class Addressing:
     """Every allocation of the design, pool by pool: key -> prefix."""
 
-    allocations: dict[PoolKind, dict[str, IPNetwork]]
+    allocations: dict[PoolKind, dict[str, Prefix]]
 
-    def get(self, kind: PoolKind, key: str) -> IPNetwork | None:
+    def get(self, kind: PoolKind, key: str) -> Prefix | None:
         return self.allocations.get(kind, {}).get(key)
 
-    def loopback_ipv4(self, device: str) -> IPv4Network | None:
-        net = self.get(PoolKind.LOOPBACK_IPV4, device)
-        return net if isinstance(net, IPv4Network) else None
+    def network(self, kind: PoolKind, key: str) -> IPNetwork | None:
+        prefix = self.get(kind, key)
+        return prefix.network() if prefix is not None else None
 
-    def loopback_ipv6(self, device: str) -> IPv6Network | None:
-        net = self.get(PoolKind.LOOPBACK_IPV6, device)
-        return net if isinstance(net, IPv6Network) else None
-
-    def srv6_locator(self, device: str) -> IPv6Network | None:
-        net = self.get(PoolKind.SRV6_LOCATOR, device)
-        return net if isinstance(net, IPv6Network) else None
+    def text(self, kind: PoolKind, key: str) -> str | None:
+        prefix = self.get(kind, key)
+        return str(prefix) if prefix is not None else None
 
     def link_addresses(self, kind: PoolKind, key: str, a: str, b: str) -> dict[str, str]:
         """Interface addresses of both ends; the device whose name sorts first gets the
         lower address, so swapping a and b in links.yaml changes nothing."""
-        net = self.get(kind, key)
-        if net is None:
+        prefix = self.get(kind, key)
+        if prefix is None:
             return {}
         low, high = sorted((a, b))
-        base = int(net.network_address)
-        cls = type(net.network_address)
         return {
-            low: f"{cls(base)}/{net.prefixlen}",
-            high: f"{cls(base + 1)}/{net.prefixlen}",
+            low: f"{prefix.address_text()}/{prefix.length}",
+            high: f"{prefix.address_text(1)}/{prefix.length}",
         }
 
 
-def _slot(pool: Pool, net: IPNetwork) -> int:
+def _slot(pool: Pool, prefix: Prefix) -> int:
     shift = pool.prefix.max_prefixlen - pool.length
-    return (int(net.network_address) - int(pool.prefix.network_address)) >> shift
+    return (prefix.address - int(pool.prefix.network_address)) >> shift
 
 
-def _slot_network(pool: Pool, slot: int) -> IPNetwork:
+def _slot_prefix(pool: Pool, slot: int) -> Prefix:
     shift = pool.prefix.max_prefixlen - pool.length
-    address = int(pool.prefix.network_address) + (slot << shift)
-    if isinstance(pool.prefix, IPv4Network):
-        return IPv4Network((address, pool.length))
-    return IPv6Network((address, pool.length))
+    return Prefix(
+        pool.prefix.version, int(pool.prefix.network_address) + (slot << shift), pool.length
+    )
 
 
 def reserved(pool: Pool, slot: int) -> bool:
@@ -142,7 +177,7 @@ def allocate(
     log: ProblemLog,
     network_file: str,
 ) -> tuple[Addressing, LockDiff]:
-    allocations: dict[PoolKind, dict[str, IPNetwork]] = {}
+    allocations: dict[PoolKind, dict[str, Prefix]] = {}
     added: dict[PoolKind, list[str]] = {}
     removed: dict[PoolKind, list[str]] = {}
     for kind in PoolKind:
@@ -150,17 +185,17 @@ def allocate(
         keys = needed.get(kind, [])
         wanted = set(keys)
         locked = lock.get(kind)
-        result: dict[str, IPNetwork] = {}
+        result: dict[str, Prefix] = {}
         used: dict[int, str] = {}
-        for key, net in locked.items():
+        for key, prefix in locked.items():
             if key not in wanted:
                 continue
-            problem = _lock_entry_problem(pool, net, used)
+            problem = _lock_entry_problem(pool, prefix, used)
             if problem:
                 log.error(LOCK_FILE, (kind.value, key), problem)
                 continue
-            used[_slot(pool, net)] = key
-            result[key] = net
+            used[_slot(pool, prefix)] = key
+            result[key] = prefix
         fresh = [k for k in sorted(keys) if k not in result]
         capacity = usable_slots(pool)
         if len(result) + len(fresh) > capacity:
@@ -176,23 +211,28 @@ def allocate(
             while slot in used or reserved(pool, slot):
                 slot += 1
             used[slot] = key
-            result[key] = _slot_network(pool, slot)
+            result[key] = _slot_prefix(pool, slot)
         allocations[kind] = result
         added[kind] = fresh
         removed[kind] = sorted(k for k in locked if k not in wanted)
     return Addressing(allocations), LockDiff(added, removed)
 
 
-def _lock_entry_problem(pool: Pool, net: IPNetwork, used: dict[int, str]) -> str | None:
-    if net.version != pool.prefix.version or not net.subnet_of(pool.prefix):  # type: ignore[arg-type]
-        return f"{net} is outside its pool {pool.prefix} (remove the entry to renumber it)"
-    if net.prefixlen != pool.length:
-        return f"{net} should be a /{pool.length} (the pool's allocation length)"
-    slot = _slot(pool, net)
+def _lock_entry_problem(pool: Pool, prefix: Prefix, used: dict[int, str]) -> str | None:
+    base = pool.prefix
+    outside = prefix.version != base.version or (
+        prefix.address >> (prefix.bits - base.prefixlen)
+        != int(base.network_address) >> (prefix.bits - base.prefixlen)
+    )
+    if outside or prefix.length < base.prefixlen:
+        return f"{prefix} is outside its pool {base} (remove the entry to renumber it)"
+    if prefix.length != pool.length:
+        return f"{prefix} should be a /{pool.length} (the pool's allocation length)"
+    slot = _slot(pool, prefix)
     if reserved(pool, slot):
-        return f"{net} is a reserved prefix of the pool (remove the entry to renumber it)"
+        return f"{prefix} is a reserved prefix of the pool (remove the entry to renumber it)"
     if slot in used:
-        return f"{net} is also allocated to '{used[slot]}'"
+        return f"{prefix} is also allocated to '{used[slot]}'"
     return None
 
 
@@ -202,7 +242,7 @@ def read_lock(doc: YamlDocument | None, log: ProblemLog) -> LockEntries:
     if not isinstance(doc.data, dict):
         log.error(doc.name, (), "expected a mapping of pool names to allocations")
         return LockEntries()
-    entries: dict[PoolKind, dict[str, IPNetwork]] = {}
+    entries: dict[PoolKind, dict[str, Prefix]] = {}
     for kind_name, section in doc.data.items():
         try:
             kind = PoolKind(kind_name)
@@ -210,25 +250,30 @@ def read_lock(doc: YamlDocument | None, log: ProblemLog) -> LockEntries:
             expected = ", ".join(k.value for k in PoolKind)
             log.error(doc.name, (kind_name,), f"unknown pool (expected one of: {expected})")
             continue
+        if section is None:
+            continue
         if not isinstance(section, dict):
             log.error(doc.name, (kind_name,), "expected a mapping of keys to prefixes")
             continue
-        parsed: dict[str, IPNetwork] = {}
+        parsed: dict[str, Prefix] = {}
         for key, value in section.items():
             try:
-                parsed[str(key)] = ip_network(str(value))
+                parsed[str(key)] = Prefix.parse(str(value))
             except ValueError as error:
-                log.error(doc.name, (kind_name, key), f"not a prefix: {error}")
+                log.error(doc.name, (kind_name, key), str(error))
         entries[kind] = parsed
     return LockEntries(entries)
 
 
 def lock_text(addressing: Addressing) -> str:
-    data: dict[str, Any] = {}
+    """The lock as YAML, written directly: every key and value double-quoted, entries in
+    address order (so the file reads like an address plan)."""
+    lines = [LOCK_HEADER]
     for kind in PoolKind:
-        items = sorted(addressing.allocations.get(kind, {}).items(), key=lambda kv: kv[1])
-        data[kind.value] = {key: str(net) for key, net in items}
-    return dump_yaml(data, LOCK_HEADER)
+        items = sorted(addressing.allocations.get(kind, {}).items(), key=lambda kv: kv[1].address)
+        lines.append(f"{kind.value}:{'' if items else ' {}'}\n")
+        lines.extend(f'  "{key}": "{prefix}"\n' for key, prefix in items)
+    return "".join(lines)
 
 
 def write_lock(root: Path, addressing: Addressing) -> Path:
@@ -239,6 +284,7 @@ def write_lock(root: Path, addressing: Addressing) -> Path:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
+        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -14,11 +14,13 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import networkx as nx  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
+import itertools
 
-from govnet.design import Design  # noqa: E402
+import matplotlib.pyplot as plt
+import networkx as nx
+from matplotlib.lines import Line2D
+
+from govnet.design import Design
 
 DETAIL_LIMIT = 1500  # above this many nodes, draw districts instead of devices
 
@@ -34,7 +36,7 @@ LAYER_STYLE: dict[str, dict[str, Any]] = {
     "external": {"marker": "h", "color": "#7f7f7f", "size": 260},
 }
 CENTRE_ROWS = {"province": 3.4, "wan": 2.1, "core": 0.8, "dc": -0.7, "external": -2.2}
-RING_COLOURS = plt.get_cmap("tab10").colors
+RING_COLOURS: tuple[Any, ...] = tuple(plt.get_cmap("tab10").colors)  # type: ignore[attr-defined]
 
 
 def draw_design(design: Design, graph: nx.MultiGraph, out: Path) -> str:
@@ -62,9 +64,8 @@ def _ring_order(rings: list[dict[str, Any]]) -> list[dict[str, Any]]:
             if follower is None:
                 break
             remaining.remove(follower)
-            if current["members"][-1] not in (follower["members"][0],):
-                if follower["members"][-1] in ends:
-                    follower = {**follower, "members": follower["members"][::-1]}
+            if current["members"][-1] != follower["members"][0] and follower["members"][-1] in ends:
+                follower = {**follower, "members": follower["members"][::-1]}
             ordered.append(follower)
             current = follower
     return ordered
@@ -72,7 +73,11 @@ def _ring_order(rings: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _bearings(design: Design, graph: nx.MultiGraph) -> dict[str, float]:
     """Compass angle of each located device's site, seen from the middle of the city."""
-    located = {n: design.sites[d["site"]].location for n, d in graph.nodes(data=True) if d["site"] in design.sites}
+    located = {
+        n: design.sites[d["site"]].location
+        for n, d in graph.nodes(data=True)
+        if d["site"] in design.sites
+    }
     points = {n: loc for n, loc in located.items() if loc is not None}
     if not points:
         return {}
@@ -104,7 +109,9 @@ def _layout(design: Design, graph: nx.MultiGraph) -> dict[str, tuple[float, floa
     ]
     bearing = _bearings(design, graph)
     if rings and all(m in bearing for r in rings for m in r["members"][1:-1]):
-        ordered = sorted(rings, key=lambda r: -_circular_mean([bearing[m] for m in r["members"][1:-1]]))
+        ordered = sorted(
+            rings, key=lambda r: -_circular_mean([bearing[m] for m in r["members"][1:-1]])
+        )
         start = _circular_mean([bearing[m] for m in ordered[0]["members"][1:-1]])
     else:
         ordered, start = _ring_order(rings), math.pi / 2
@@ -142,7 +149,7 @@ def _layout(design: Design, graph: nx.MultiGraph) -> dict[str, tuple[float, floa
     for _ in range(len(pending) + 1):
         if not pending:
             break
-        progress = []
+        progress: list[str] = []
         satellites: dict[str, int] = Counter()
         for node in pending:
             placed = [n for n in sorted(graph.neighbors(node)) if n in pos]
@@ -186,7 +193,11 @@ def _draw_devices(design: Design, graph: nx.MultiGraph, out: Path) -> None:
     for a, b, data in simple.edges(data=True):
         (x1, y1), (x2, y2) = pos[a], pos[b]
         if data["ring"]:
-            style = {"color": colour[data["ring"]], "lw": 3.2 if data["ring_level"] == 1 else 1.0, "zorder": 2}
+            style = {
+                "color": colour[data["ring"]],
+                "lw": 3.2 if data["ring_level"] == 1 else 1.0,
+                "zorder": 2,
+            }
         elif data["kind"] == "uplink":
             style = {"color": "#5b2a86", "lw": 1.6, "ls": "--", "zorder": 1}
         elif data["kind"] == "attachment":
@@ -231,10 +242,16 @@ def _draw_devices(design: Design, graph: nx.MultiGraph, out: Path) -> None:
             continue
         km = sum(
             min(d["length_km"] for d in graph[a][b].values())
-            for a, b in zip(members, members[1:], strict=False)
+            for a, b in itertools.pairwise(members)
         )
         handles.append(
-            Line2D([], [], color=colour[name], lw=3, label=f"{name}: {len(members) - 2} towns, {km:.0f} km")
+            Line2D(
+                [],
+                [],
+                color=colour[name],
+                lw=3,
+                label=f"{name}: {len(members) - 2} towns, {km:.0f} km",
+            )
         )
     for layer, style in LAYER_STYLE.items():
         count = sum(1 for _, d in graph.nodes(data=True) if d["layer"] == layer)
@@ -269,8 +286,10 @@ def _draw_devices(design: Design, graph: nx.MultiGraph, out: Path) -> None:
 def _draw_districts(design: Design, graph: nx.MultiGraph, out: Path) -> None:
     district_of = {n: d.get("district") or n for n, d in graph.nodes(data=True)}
     core_layers = {"province", "external"}
+
     def group(node: str) -> str:
         return node if graph.nodes[node]["layer"] in core_layers else str(district_of[node])
+
     summary = nx.Graph()
     sizes: Counter[str] = Counter(group(n) for n in graph.nodes)
     for a, b in graph.edges():
@@ -279,7 +298,11 @@ def _draw_districts(design: Design, graph: nx.MultiGraph, out: Path) -> None:
             weight = summary.get_edge_data(ga, gb, {"weight": 0})["weight"]
             summary.add_edge(ga, gb, weight=weight + 1)
     summary.add_nodes_from(sizes)
-    pos = nx.kamada_kawai_layout(summary) if summary.number_of_nodes() > 2 else nx.spring_layout(summary, seed=1)
+    pos = (
+        nx.kamada_kawai_layout(summary)
+        if summary.number_of_nodes() > 2
+        else nx.spring_layout(summary, seed=1)
+    )
     fig, ax = plt.subplots(figsize=(14, 12), dpi=110)
     nx.draw_networkx_edges(summary, pos, ax=ax, edge_color="#777777", width=1.2)
     nodes = list(summary.nodes)
@@ -289,10 +312,15 @@ def _draw_districts(design: Design, graph: nx.MultiGraph, out: Path) -> None:
         nodelist=nodes,
         ax=ax,
         node_size=[80 + 2.5 * sizes[n] for n in nodes],
-        node_color=["#5b2a86" if n in graph and graph.nodes[n]["layer"] in core_layers else "#2a6f97" for n in nodes],
+        node_color=[
+            "#5b2a86" if n in graph and graph.nodes[n]["layer"] in core_layers else "#2a6f97"
+            for n in nodes
+        ],
         edgecolors="#222222",
     )
-    nx.draw_networkx_labels(summary, pos, labels={n: f"{n}\n{sizes[n]}" for n in nodes}, font_size=7, ax=ax)
+    nx.draw_networkx_labels(
+        summary, pos, labels={n: f"{n}\n{sizes[n]}" for n in nodes}, font_size=7, ax=ax
+    )
     ax.set_title(
         f"{design.network.name}: {len(design.hosts)} devices in {len(design.districts)} districts "
         "(one node per district, sized by devices)",

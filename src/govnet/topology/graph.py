@@ -56,9 +56,6 @@ def build_graph(design: Design) -> nx.MultiGraph:
     )
     for host in design.hosts.values():
         info = ROLES[host.role]
-        loopback4 = addressing.loopback_ipv4(host.name)
-        loopback6 = addressing.loopback_ipv6(host.name)
-        locator = addressing.srv6_locator(host.name)
         graph.add_node(
             host.name,
             role=host.role.value,
@@ -71,9 +68,9 @@ def build_graph(design: Design) -> nx.MultiGraph:
             backbone=info.backbone,
             route_reflector=info.route_reflector,
             mgmt=str(host.hostname),
-            loopback_ipv4=str(loopback4) if loopback4 else None,
-            loopback_ipv6=str(loopback6) if loopback6 else None,
-            srv6_locator=str(locator) if locator else None,
+            loopback_ipv4=addressing.text(PoolKind.LOOPBACK_IPV4, host.name),
+            loopback_ipv6=addressing.text(PoolKind.LOOPBACK_IPV6, host.name),
+            srv6_locator=addressing.text(PoolKind.SRV6_LOCATOR, host.name),
         )
     for peer in design.peers.values():
         info = ROLES[peer.role]
@@ -128,10 +125,14 @@ def build_graph(design: Design) -> nx.MultiGraph:
             ducts=tuple(up.ducts),
             interfaces={up.device: up.interface},
             ipv4={
-                k: str(v) for k, v in ((up.device, up.ipv4), (up.peer, up.peer_ipv4)) if v is not None
+                k: str(v)
+                for k, v in ((up.device, up.ipv4), (up.peer, up.peer_ipv4))
+                if v is not None
             },
             ipv6={
-                k: str(v) for k, v in ((up.device, up.ipv6), (up.peer, up.peer_ipv6)) if v is not None
+                k: str(v)
+                for k, v in ((up.device, up.ipv6), (up.peer, up.peer_ipv6))
+                if v is not None
             },
         )
     return graph

@@ -45,7 +45,9 @@ def summarize(design: Design, graph: nx.MultiGraph) -> dict[str, Any]:
     districts = []
     for district in design.districts.values():
         sites = [s for s, d in design.site_district.items() if d == district.name]
-        district_towns = sorted(s.name for s in towns if design.site_district.get(s.name) == district.name)
+        district_towns = sorted(
+            s.name for s in towns if design.site_district.get(s.name) == district.name
+        )
         districts.append(
             {
                 "name": district.name,
@@ -92,7 +94,9 @@ def summarize(design: Design, graph: nx.MultiGraph) -> dict[str, Any]:
             "demand_total_mbps": round(sum(d.mbps for d in design.demands), 1),
             "fiber_km": round(sum(d["length_km"] for _, _, d in graph.edges(data=True)), 1),
         },
-        "layers": {layer.value: layers[layer.value] for layer in LAYER_ORDER if layers[layer.value]},
+        "layers": {
+            layer.value: layers[layer.value] for layer in LAYER_ORDER if layers[layer.value]
+        },
         "roles": dict(sorted(roles.items())),
         "platforms": dict(platforms.most_common()),
         "rings": first_level,
