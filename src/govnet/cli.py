@@ -45,10 +45,15 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable outpu
 EXIT_DESIGN_ERROR = 2
 
 
+MAX_PRINTED = 100
+
+
 def _print_problems(problems: list[Problem]) -> None:
-    for problem in problems:
+    for problem in problems[:MAX_PRINTED]:
         style = "yellow" if problem.severity == "warning" else "red"
         err.print(problem.format(), style=style, markup=False)
+    if len(problems) > MAX_PRINTED:
+        err.print(f"… and {len(problems) - MAX_PRINTED} more (--json lists them all)", markup=False)
 
 
 def _load(design: Path | None, as_json: bool = False) -> Design:

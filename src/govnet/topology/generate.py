@@ -30,6 +30,7 @@ from govnet.design import (
     SERVICES_FILE,
     SITES_FILE,
     load_design,
+    reference_design_path,
 )
 from govnet.topology.addressing import write_lock
 
@@ -341,9 +342,10 @@ def build_province(spec: ProvinceSpec) -> _Builder:
 
 
 def write_province(spec: ProvinceSpec, out: Path, template: Path | None = None) -> dict[str, int]:
-    """Write the design and its address lock into ``out``; returns what was written."""
+    """Write the design and its address lock into ``out``; returns what was written. Inventory
+    groups and defaults come from ``template`` (by default the reference design)."""
     b = build_province(spec)
-    _write(b, spec, out, template)
+    _write(b, spec, out, template if template is not None else reference_design_path())
     design = load_design(out)
     write_lock(out, design.addressing)
     return {

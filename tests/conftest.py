@@ -1,0 +1,58 @@
+"""Shared fixtures: copies of the reference design that a test may change freely."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from govnet.design import DESIGN_FOLDERS, Design, load_design, reference_design_path
+from govnet.diagnostics import DesignError, Problem
+
+REFERENCE = reference_design_path()
+
+
+def copy_design(source: Path, target: Path) -> Path:
+    for folder in DESIGN_FOLDERS:
+        shutil.copytree(source / folder, target / folder)
+    return target
+
+
+@pytest.fixture(scope="session")
+def reference() -> Design:
+    return load_design(REFERENCE)
+
+
+@pytest.fixture
+def design_dir(tmp_path: Path) -> Path:
+    """A private copy of the reference design."""
+    return copy_design(REFERENCE, tmp_path / "design")
+
+
+def replace_in(path: Path, old: str, new: str, count: int = 1) -> None:
+    """Edit a design file as a person would; the text must be there exactly ``count`` times."""
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == count, f"{old!r} occurs {text.count(old)} times in {path}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def line_of(path: Path, needle: str) -> int:
+    """1-based line number of the only line containing ``needle``."""
+    hits = [
+        i
+        for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if needle in line
+    ]
+    assert len(hits) == 1, f"{needle!r} is on lines {hits} of {path}"
+    return hits[0]
+
+
+def load_errors(root: Path) -> list[Problem]:
+    with pytest.raises(DesignError) as caught:
+        load_design(root)
+    return caught.value.errors
+
+
+LoadErrors = Callable[[Path], list[Problem]]
