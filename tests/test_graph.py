@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import itertools
 
 import networkx as nx
 import pytest
@@ -59,7 +60,7 @@ def test_ring_edges(graph: nx.MultiGraph) -> None:
         "dg-houjie",
         "dg-agg-central",
     ]
-    for a, b in zip(members, members[1:], strict=False):
+    for a, b in itertools.pairwise(members):
         (edge,) = graph.get_edge_data(a, b).values()
         assert edge["ring"] == "R3" and edge["ring_level"] == 1 and edge["kind"] == "ring"
     (spur,) = graph.get_edge_data("dg-huangjiang", "dg-agg-southeast").values()
