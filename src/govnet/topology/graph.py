@@ -13,6 +13,7 @@ Graph attributes: name, asn, transport, rings ({name: {"level": n, "members": [.
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import networkx as nx
@@ -34,7 +35,7 @@ def ring_spans(design: Design) -> dict[frozenset[str], tuple[str, int]]:
     """Each pair of ring neighbours -> (ring name, level)."""
     spans: dict[frozenset[str], tuple[str, int]] = {}
     for ring in design.rings:
-        for first, second in zip(ring.members, ring.members[1:], strict=False):
+        for first, second in itertools.pairwise(ring.members):
             spans[frozenset((first, second))] = (ring.name, ring.level)
     return spans
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from typing import Any
 
@@ -15,7 +16,7 @@ from govnet.topology.addressing import PoolKind, pool_of, usable_slots
 def ring_rows(design: Design, graph: nx.MultiGraph) -> list[dict[str, Any]]:
     rows = []
     for ring in design.rings:
-        spans = list(zip(ring.members, ring.members[1:], strict=False))
+        spans = list(itertools.pairwise(ring.members))
         lengths = [min(d["length_km"] for d in graph[a][b].values()) for a, b in spans]
         capacities = [min(d["capacity_mbps"] for d in graph[a][b].values()) for a, b in spans]
         rows.append(
