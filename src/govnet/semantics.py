@@ -118,16 +118,24 @@ def _check_hosts(ctx: _Context) -> None:
     p, log = ctx.parts, ctx.log
     sites = {e.item.name: e.item for e in p.sites}
     districts = {e.item.name for e in p.districts}
-    groups = {e.item.name for e in p.groups}
     management = p.network.management if p.network else []
     seen_mgmt: dict[str, str] = {}
     site_district: dict[str, tuple[str, str]] = {}
     linked = {e.item.a.device for e in p.links} | {e.item.b.device for e in p.links}
     linked |= {e.item.device for e in p.uplinks}
+    group_platform = {e.item.name: e.item.platform for e in p.groups}
     for entry in p.hosts:
         host, loc = entry.item, entry.loc
         for i, group in enumerate(host.groups):
-            if ctx.known("group", group, groups) is False:
+            platform = group_platform.get(group)
+            if platform is not None and platform != host.platform:
+                log.error(
+                    entry.file,
+                    (*loc, "groups", i),
+                    f"group '{group}' is for platform {platform.value}, "
+                    f"but the host is {host.platform.value}",
+                )
+            if ctx.known("group", group, group_platform) is False:
                 log.error(
                     entry.file,
                     (*loc, "groups", i),
