@@ -17,6 +17,7 @@ from rich.table import Table
 
 from govnet.design import Design, default_design_path, load_design
 from govnet.diagnostics import DesignError, Problem
+from govnet.topology.addressing import PoolKind
 
 app = typer.Typer(
     name="govnet",
@@ -28,8 +29,8 @@ app = typer.Typer(
 generate_app = typer.Typer(help="Write synthetic designs for scale work.", no_args_is_help=True)
 app.add_typer(generate_app, name="generate")
 
-out = Console(highlight=False, emoji=False)
-err = Console(stderr=True, highlight=False, emoji=False)
+out = Console(highlight=False, emoji=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, emoji=False, soft_wrap=True)
 
 DesignOption = Annotated[
     Path | None,
@@ -56,10 +57,12 @@ def _print_problems(problems: list[Problem]) -> None:
         err.print(f"… and {len(problems) - MAX_PRINTED} more (--json lists them all)", markup=False)
 
 
-def _load(design: Path | None, as_json: bool = False) -> Design:
+def _load(
+    design: Path | None, as_json: bool = False, renumber: frozenset[PoolKind] = frozenset()
+) -> Design:
     path = design if design is not None else default_design_path()
     try:
-        return load_design(path)
+        return load_design(path, renumber)
     except DesignError as error:
         if as_json:
             payload = {
@@ -111,11 +114,17 @@ def validate(
 
 
 @app.command()
-def lock(design: DesignOption = None) -> None:
+def lock(
+    design: DesignOption = None,
+    renumber: Annotated[
+        list[PoolKind] | None,
+        typer.Option(help="Renumber every allocation of this pool (after a planned pool change)."),
+    ] = None,
+) -> None:
     """Allocate addresses for new devices and links and record them in the lock file."""
     from govnet.topology.addressing import LOCK_FILE, write_lock
 
-    loaded = _load(design)
+    loaded = _load(design, renumber=frozenset(renumber or ()))
     if not loaded.lock_diff.changed and (loaded.root / LOCK_FILE).is_file():
         out.print(f"{LOCK_FILE}: up to date")
         return

@@ -104,6 +104,11 @@ class DesignParts:
     demands: list[Entry[Demand]] = field(default_factory=list)
     # every name declared, valid or not (see reading.raw_names)
     declared: dict[str, set[str]] = field(default_factory=dict)
+    # device pairs joined by a link and sites named by a host, valid or not
+    declared_links: set[frozenset[str]] = field(default_factory=set)
+    declared_host_sites: set[str] = field(default_factory=set)
+    # files that could not be read at all: checks that need them are skipped, not failed
+    unreadable: set[str] = field(default_factory=set)
 
 
 @dataclass(frozen=True)
@@ -180,16 +185,21 @@ def _read(root: Path, name: str, parts: DesignParts, log: ProblemLog) -> YamlDoc
     if not path.is_file():
         if name in REQUIRED_FILES:
             log.error(name, (), "required file is missing")
+            parts.unreadable.add(name)
         return None
     try:
         doc = read_yaml(path, name)
     except YamlSyntaxError as error:
         log.extend([error.problem])
+        parts.unreadable.add(name)
         return None
     except UnicodeDecodeError as error:
         log.error(name, (), f"not UTF-8 text: {error}")
+        parts.unreadable.add(name)
         return None
     parts.docs[name] = doc
+    if doc.data is not None and not isinstance(doc.data, dict):
+        parts.unreadable.add(name)  # reported by the reader that expected a mapping
     return doc
 
 
@@ -246,6 +256,7 @@ def read_parts(root: Path, log: ProblemLog) -> DesignParts:
         _refuse_credentials(doc, log)
         parts.hosts = read_named_mapping(doc, Host, log)
         declared["host"] = raw_names(doc.data)
+        parts.declared_host_sites = _raw_host_sites(doc.data)
     if doc := _read(root, GROUPS_FILE, parts, log):
         _refuse_credentials(doc, log)
         parts.groups = read_named_mapping(doc, Group, log)
@@ -268,6 +279,7 @@ def read_parts(root: Path, log: ProblemLog) -> DesignParts:
     doc, data = sections(LINKS_FILE, ("links",))
     if doc:
         parts.links = read_list(doc, data, "links", Link, log)
+        parts.declared_links = _raw_link_pairs(data.get("links"))
     doc, data = sections(DUCTS_FILE, ("ducts",))
     if doc:
         parts.ducts = read_list(doc, data, "ducts", Duct, log)
@@ -286,6 +298,23 @@ def read_parts(root: Path, log: ProblemLog) -> DesignParts:
     if doc:
         parts.demands = read_list(doc, data, "demands", Demand, log)
     return parts
+
+
+def _raw_host_sites(data: Any) -> set[str]:
+    if not isinstance(data, dict):
+        return set()
+    bodies = [b.get("data") for b in data.values() if isinstance(b, dict)]
+    return {str(d["site"]) for d in bodies if isinstance(d, dict) and "site" in d}
+
+
+def _raw_link_pairs(items: Any) -> set[frozenset[str]]:
+    pairs: set[frozenset[str]] = set()
+    for item in items if isinstance(items, list) else []:
+        ends = [item.get(side) for side in ("a", "b")] if isinstance(item, dict) else []
+        devices = [str(e["device"]) for e in ends if isinstance(e, dict) and "device" in e]
+        if len(devices) == 2:
+            pairs.add(frozenset(devices))
+    return pairs
 
 
 def _first_by_name(entries: list[Entry[Any]]) -> dict[str, Any]:
@@ -309,8 +338,11 @@ def addresses_needed(
     }
 
 
-def load_design(root: Path | str | None = None) -> Design:
-    """Load and check a design; raise :class:`DesignError` with every problem if it is wrong."""
+def load_design(
+    root: Path | str | None = None, renumber: frozenset[PoolKind] = frozenset()
+) -> Design:
+    """Load and check a design; raise :class:`DesignError` with every problem if it is wrong.
+    Pools named in ``renumber`` ignore their lock entries and allocate afresh."""
     from govnet.semantics import check_parts  # the checks import this module's types
 
     root = Path(root) if root is not None else default_design_path()
@@ -323,7 +355,7 @@ def load_design(root: Path | str | None = None) -> Design:
     addressing, lock_diff = Addressing({}), LockDiff({}, {})
     if parts.network is not None and not log.errors:
         lock_doc = _read(root, LOCK_FILE, parts, log)
-        lock = read_lock(lock_doc, log)
+        lock = read_lock(lock_doc, log).without(renumber)
         addressing, lock_diff = allocate(
             parts.network.pools, addresses_needed(hosts, links), lock, log, NETWORK_FILE
         )

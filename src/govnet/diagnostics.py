@@ -96,4 +96,5 @@ class DesignError(Exception):
 
 
 def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
-    return sorted(problems, key=lambda p: (p.file, p.line or 0, p.field, p.message))
+    """Whole-file problems (syntax errors, missing files) first: they explain the rest."""
+    return sorted(problems, key=lambda p: (bool(p.loc), p.file, p.line or 0, p.field, p.message))

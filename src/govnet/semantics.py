@@ -13,6 +13,7 @@ from typing import Any
 
 from govnet.design import (
     DUCTS_FILE,
+    GROUPS_FILE,
     HOSTS_FILE,
     LINKS_FILE,
     NETWORK_FILE,
@@ -35,6 +36,17 @@ from govnet.reading import Entry
 from govnet.topology.addressing import PoolKind, pool_of
 from govnet.topology.models import PRIVATE_CLASSES, IPNetwork, Zone
 
+# which file declares each kind of name
+DECLARED_IN = {
+    "host": HOSTS_FILE,
+    "group": GROUPS_FILE,
+    "site": SITES_FILE,
+    "district": SITES_FILE,
+    "duct": DUCTS_FILE,
+    "peer": UPLINKS_FILE,
+    "department": SERVICES_FILE,
+}
+
 # Which address family and allocation lengths each pool may use.
 POOL_RULES: dict[PoolKind, tuple[int, range]] = {
     PoolKind.LOOPBACK_IPV4: (4, range(32, 33)),
@@ -52,10 +64,16 @@ class _Context:
     hosts: dict[str, Host]
 
     def known(self, kind: str, name: str, valid: Iterable[str]) -> bool | None:
-        """True if valid, None if declared but broken (already reported), False if unknown."""
+        """True if valid; None if declared but broken, or if the declaring file could not be
+        read (both already reported); False if unknown."""
         if name in valid:
             return True
+        if DECLARED_IN[kind] in self.parts.unreadable:
+            return None
         return None if name in self.parts.declared.get(kind, set()) else False
+
+    def readable(self, *files: str) -> bool:
+        return not self.parts.unreadable.intersection(files)
 
 
 def check_parts(parts: DesignParts, log: ProblemLog) -> None:
@@ -121,8 +139,9 @@ def _check_hosts(ctx: _Context) -> None:
     management = p.network.management if p.network else []
     seen_mgmt: dict[str, str] = {}
     site_district: dict[str, tuple[str, str]] = {}
-    linked = {e.item.a.device for e in p.links} | {e.item.b.device for e in p.links}
+    linked = {device for pair in p.declared_links for device in pair}
     linked |= {e.item.device for e in p.uplinks}
+    check_links = ctx.readable(LINKS_FILE, UPLINKS_FILE)
     group_platform = {e.item.name: e.item.platform for e in p.groups}
     for entry in p.hosts:
         host, loc = entry.item, entry.loc
@@ -195,17 +214,17 @@ def _check_hosts(ctx: _Context) -> None:
             )
         else:
             site_district.setdefault(host.site, (host.district, host.name))
-        if host.name not in linked:
+        if check_links and host.name not in linked:
             log.error(entry.file, loc, f"device '{host.name}' has no link ({LINKS_FILE})")
 
 
 def _check_sites(ctx: _Context) -> None:
     p, log = ctx.parts, ctx.log
-    used = {h.site for h in ctx.hosts.values()}
+    used = p.declared_host_sites
     departments = {e.item.name for e in p.departments}
     for entry in p.sites:
         site = entry.item
-        if site.name not in used:
+        if ctx.readable(HOSTS_FILE) and site.name not in used:
             log.warning(entry.file, (*entry.loc, "name"), f"site '{site.name}' has no device")
         if site.department and ctx.known("department", site.department, departments) is False:
             log.error(
@@ -339,7 +358,7 @@ def _check_links(ctx: _Context) -> None:
     }
     for duct_entry in p.ducts:
         name = duct_entry.item.name
-        if name not in used_ducts:
+        if ctx.readable(LINKS_FILE, UPLINKS_FILE) and name not in used_ducts:
             log.warning(
                 duct_entry.file, (*duct_entry.loc, "name"), f"duct '{name}' carries no link"
             )
@@ -347,7 +366,8 @@ def _check_links(ctx: _Context) -> None:
 
 def _check_rings(ctx: _Context) -> None:
     p, log = ctx.parts, ctx.log
-    adjacent: set[frozenset[str]] = {frozenset((e.item.a.device, e.item.b.device)) for e in p.links}
+    adjacent = p.declared_links
+    check_adjacency = ctx.readable(LINKS_FILE)
     interior_on: dict[tuple[int, str], str] = {}
     for entry in p.rings:
         ring, loc = entry.item, entry.loc
@@ -397,7 +417,9 @@ def _check_rings(ctx: _Context) -> None:
                     interior_on[key] = ring.name
         for i, (first, second) in enumerate(itertools.pairwise(members)):
             if (
-                first in ctx.hosts
+                check_adjacency
+                and first != second  # a repeated member is reported above
+                and first in ctx.hosts
                 and second in ctx.hosts
                 and frozenset((first, second)) not in adjacent
             ):

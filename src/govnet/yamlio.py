@@ -18,6 +18,7 @@ from typing import Any
 import yaml_rs
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError
 
 from govnet.diagnostics import Loc, Problem
@@ -64,6 +65,7 @@ class YamlDocument:
 
 
 _LINE_IN_MESSAGE = re.compile(r"line (\d+)")
+_DUPLICATE_KEY = re.compile(r'found duplicate key "(.*?)" with value')
 
 
 def parse_yaml(text: str, name: str) -> YamlDocument:
@@ -83,12 +85,23 @@ def _explain_syntax_error(text: str, name: str, fast_error: Exception) -> Proble
     """ruamel.yaml words syntax errors well and knows where they are; ask it for both."""
     try:
         YAML(typ="rt").load(text)
+    except DuplicateKeyError as error:
+        mark = error.problem_mark
+        line = mark.line + 1 if mark is not None else None
+        key = _DUPLICATE_KEY.search(error.problem or "")
+        what = f"'{key.group(1)}'" if key else "key"
+        return Problem(
+            name, (), f"YAML: duplicate key {what} (a key may appear once in a mapping)", line=line
+        )
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else None
         problem = error.problem or str(error)
         if error.context:
-            problem = f"{error.context}, {problem}"
+            context = error.context
+            if error.context_mark is not None and error.context_mark.line + 1 != line:
+                context += f" started on line {error.context_mark.line + 1}"
+            problem = f"{context}: {problem}"
         return Problem(name, (), f"YAML syntax: {problem}", line=line)
     except Exception as error:  # ruamel raises a few non-marked errors too
         return Problem(name, (), f"YAML syntax: {error}", line=_line_from(str(error)))

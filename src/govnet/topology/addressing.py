@@ -28,6 +28,10 @@ LOCK_HEADER = (
 )
 
 
+# More locked entries than this outside their pool means the pool itself changed: say so once.
+MAX_OUTSIDE_LISTED = 3
+
+
 class PoolKind(StrEnum):
     LOOPBACK_IPV4 = "loopback_ipv4"
     LOOPBACK_IPV6 = "loopback_ipv6"
@@ -91,6 +95,9 @@ class LockEntries:
 
     def get(self, kind: PoolKind) -> dict[str, Prefix]:
         return self.entries.get(kind, {})
+
+    def without(self, kinds: frozenset[PoolKind]) -> LockEntries:
+        return LockEntries({k: v for k, v in self.entries.items() if k not in kinds})
 
 
 @dataclass(frozen=True)
@@ -187,8 +194,12 @@ def allocate(
         locked = lock.get(kind)
         result: dict[str, Prefix] = {}
         used: dict[int, str] = {}
+        outside: list[tuple[str, Prefix]] = []
         for key, prefix in locked.items():
             if key not in wanted:
+                continue
+            if not _inside(pool, prefix):
+                outside.append((key, prefix))
                 continue
             problem = _lock_entry_problem(pool, prefix, used)
             if problem:
@@ -196,6 +207,23 @@ def allocate(
                 continue
             used[_slot(pool, prefix)] = key
             result[key] = prefix
+        if 0 < len(outside) <= MAX_OUTSIDE_LISTED:
+            for key, prefix in outside:
+                log.error(
+                    LOCK_FILE,
+                    (kind.value, key),
+                    f"{prefix} is outside its pool {pool.prefix} (restore it, or renumber "
+                    f"with `govnet lock --renumber {kind.value}`)",
+                )
+        elif outside:
+            key, prefix = outside[0]
+            log.error(
+                network_file,
+                ("pools", kind.value, "prefix"),
+                f"{len(outside)} locked allocation(s) lie outside {pool.prefix} "
+                f"(first: {key} {prefix}); if the pool was meant to change, renumber them "
+                f"with `govnet lock --renumber {kind.value}`",
+            )
         fresh = [k for k in sorted(keys) if k not in result]
         capacity = usable_slots(pool)
         if len(result) + len(fresh) > capacity:
@@ -218,14 +246,17 @@ def allocate(
     return Addressing(allocations), LockDiff(added, removed)
 
 
-def _lock_entry_problem(pool: Pool, prefix: Prefix, used: dict[int, str]) -> str | None:
+def _inside(pool: Pool, prefix: Prefix) -> bool:
     base = pool.prefix
-    outside = prefix.version != base.version or (
-        prefix.address >> (prefix.bits - base.prefixlen)
-        != int(base.network_address) >> (prefix.bits - base.prefixlen)
+    shift = prefix.bits - base.prefixlen
+    return (
+        prefix.version == base.version
+        and prefix.length >= base.prefixlen
+        and prefix.address >> shift == int(base.network_address) >> shift
     )
-    if outside or prefix.length < base.prefixlen:
-        return f"{prefix} is outside its pool {base} (remove the entry to renumber it)"
+
+
+def _lock_entry_problem(pool: Pool, prefix: Prefix, used: dict[int, str]) -> str | None:
     if prefix.length != pool.length:
         return f"{prefix} should be a /{pool.length} (the pool's allocation length)"
     slot = _slot(pool, prefix)
