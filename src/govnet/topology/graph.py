@@ -19,9 +19,9 @@ from typing import Any
 import networkx as nx
 
 from govnet.design import Design
-from govnet.inventory.roles import ROLES
+from govnet.inventory.roles import ROLES, Role
 from govnet.topology.addressing import PoolKind
-from govnet.topology.models import Link
+from govnet.topology.models import Fiber, Link
 
 
 def effective_metric(metric: int | None, capacity_mbps: int, reference_mbps: int) -> int:
@@ -47,6 +47,39 @@ def _edge_kind(design: Design, link: Link, on_ring: bool) -> str:
     return "backbone" if all(ROLES[r].backbone for r in roles) else "attachment"
 
 
+UNMANAGED: dict[str, Any] = dict.fromkeys(
+    (
+        "site",
+        "district",
+        "platform",
+        "model",
+        "mgmt",
+        "loopback_ipv4",
+        "loopback_ipv6",
+        "srv6_locator",
+    )
+) | {"managed": False}
+
+
+def _role_attrs(role: Role) -> dict[str, Any]:
+    info = ROLES[role]
+    return {
+        "role": role.value,
+        "layer": info.layer.value,
+        "backbone": info.backbone,
+        "route_reflector": info.route_reflector,
+    }
+
+
+def _fiber_attrs(fiber: Fiber, reference_mbps: int) -> dict[str, Any]:
+    return {
+        "capacity_mbps": fiber.capacity_mbps,
+        "metric": effective_metric(fiber.metric, fiber.capacity_mbps, reference_mbps),
+        "length_km": fiber.length_km,
+        "ducts": tuple(fiber.ducts),
+    }
+
+
 def build_graph(design: Design) -> nx.MultiGraph:
     addressing = design.addressing
     graph = nx.MultiGraph(
@@ -56,62 +89,41 @@ def build_graph(design: Design) -> nx.MultiGraph:
         rings={r.name: {"level": r.level, "members": list(r.members)} for r in design.rings},
     )
     for host in design.hosts.values():
-        info = ROLES[host.role]
         graph.add_node(
             host.name,
-            role=host.role.value,
-            layer=info.layer.value,
+            **_role_attrs(host.role),
             site=host.site,
             district=host.district,
             platform=host.platform.value,
             model=host.data.model,
             managed=True,
-            backbone=info.backbone,
-            route_reflector=info.route_reflector,
             mgmt=str(host.hostname),
             loopback_ipv4=addressing.text(PoolKind.LOOPBACK_IPV4, host.name),
             loopback_ipv6=addressing.text(PoolKind.LOOPBACK_IPV6, host.name),
             srv6_locator=addressing.text(PoolKind.SRV6_LOCATOR, host.name),
         )
     for peer in design.peers.values():
-        info = ROLES[peer.role]
-        graph.add_node(
-            peer.name,
-            role=peer.role.value,
-            layer=info.layer.value,
-            site=None,
-            district=None,
-            platform=None,
-            model=None,
-            managed=False,
-            backbone=False,
-            route_reflector=False,
-            mgmt=None,
-            loopback_ipv4=None,
-            loopback_ipv6=None,
-            srv6_locator=None,
-            asn=peer.asn,
-        )
+        graph.add_node(peer.name, **_role_attrs(peer.role), **UNMANAGED, asn=peer.asn)
     spans = ring_spans(design)
     reference = design.network.igp.reference_bandwidth_mbps
     for link in design.links:
         a, b = link.a.device, link.b.device
         ring = spans.get(frozenset((a, b)))
-        attrs: dict[str, Any] = {
-            "id": link.key,
-            "kind": _edge_kind(design, link, ring is not None),
-            "ring": ring[0] if ring else None,
-            "ring_level": ring[1] if ring else None,
-            "capacity_mbps": link.capacity_mbps,
-            "metric": effective_metric(link.metric, link.capacity_mbps, reference),
-            "length_km": link.length_km,
-            "ducts": tuple(link.ducts),
-            "interfaces": {a: link.a.interface, b: link.b.interface},
-            "ipv4": addressing.link_addresses(PoolKind.LINK_IPV4, link.key, a, b),
-            "ipv6": addressing.link_addresses(PoolKind.LINK_IPV6, link.key, a, b),
-        }
-        graph.add_edge(a, b, key=link.key, **attrs)
+        graph.add_edge(
+            a,
+            b,
+            key=link.key,
+            id=link.key,
+            kind=_edge_kind(design, link, ring is not None),
+            ring=ring[0] if ring else None,
+            ring_level=ring[1] if ring else None,
+            **_fiber_attrs(link, reference),
+            interfaces={a: link.a.interface, b: link.b.interface},
+            ipv4=addressing.link_addresses(PoolKind.LINK_IPV4, link.key, a, b),
+            ipv6=addressing.link_addresses(PoolKind.LINK_IPV6, link.key, a, b),
+        )
     for up in design.uplinks:
+        ends = ((up.device, up.ipv4, up.ipv6), (up.peer, up.peer_ipv4, up.peer_ipv6))
         graph.add_edge(
             up.device,
             up.peer,
@@ -120,20 +132,9 @@ def build_graph(design: Design) -> nx.MultiGraph:
             kind="uplink",
             ring=None,
             ring_level=None,
-            capacity_mbps=up.capacity_mbps,
-            metric=effective_metric(up.metric, up.capacity_mbps, reference),
-            length_km=up.length_km,
-            ducts=tuple(up.ducts),
+            **_fiber_attrs(up, reference),
             interfaces={up.device: up.interface},
-            ipv4={
-                k: str(v)
-                for k, v in ((up.device, up.ipv4), (up.peer, up.peer_ipv4))
-                if v is not None
-            },
-            ipv6={
-                k: str(v)
-                for k, v in ((up.device, up.ipv6), (up.peer, up.peer_ipv6))
-                if v is not None
-            },
+            ipv4={name: str(v4) for name, v4, _ in ends if v4 is not None},
+            ipv6={name: str(v6) for name, _, v6 in ends if v6 is not None},
         )
     return graph

@@ -119,14 +119,19 @@ class LinkEnd(StrictModel):
     interface: str = Field(min_length=1)
 
 
-class Link(StrictModel):
-    id: Name | None = Field(default=None, description="required only for parallel links")
-    a: LinkEnd
-    b: LinkEnd
+class Fiber(StrictModel):
+    """What every cable has, inside the design or towards a peer."""
+
     capacity_mbps: int = Field(gt=0)
     length_km: float = Field(gt=0)
     metric: int | None = Field(default=None, ge=1, le=MAX_ISIS_WIDE_METRIC)
     ducts: list[Name] = Field(default_factory=list)
+
+
+class Link(Fiber):
+    id: Name | None = Field(default=None, description="required only for parallel links")
+    a: LinkEnd
+    b: LinkEnd
 
     @property
     def key(self) -> str:
@@ -155,7 +160,7 @@ class Peer(StrictModel):
     name_zh: str | None = None
 
 
-class Uplink(StrictModel):
+class Uplink(Fiber):
     """A link to a peer, addressed by the peer's operator (so never from our pools)."""
 
     id: Name | None = None
@@ -166,10 +171,6 @@ class Uplink(StrictModel):
     peer_ipv4: IPv4Interface | None = None
     ipv6: IPv6Interface | None = None
     peer_ipv6: IPv6Interface | None = None
-    capacity_mbps: int = Field(gt=0)
-    length_km: float = Field(gt=0)
-    metric: int | None = Field(default=None, ge=1, le=MAX_ISIS_WIDE_METRIC)
-    ducts: list[Name] = Field(default_factory=list)
 
     @property
     def key(self) -> str:
