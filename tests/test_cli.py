@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from govnet.cli import app
@@ -105,3 +106,22 @@ def test_lock_writes_only_when_needed(design_dir: Path) -> None:
     result = runner.invoke(app, ["lock", "--design", str(design_dir)])
     assert result.exit_code == 0 and "+62 loopback_ipv4" in result.output
     assert lock.read_bytes() == before
+
+
+def test_large_designs_are_drawn_by_district(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from govnet.topology import draw
+
+    monkeypatch.setattr(draw, "DETAIL_LIMIT", 10)
+    out = tmp_path / "districts.png"
+    result = runner.invoke(app, ["graph", "--design", str(REFERENCE), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "66 nodes: drawn one node per district" in result.output
+    assert out.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_pool_usage_is_readable() -> None:
+    result = runner.invoke(app, ["show", "--design", str(REFERENCE)])
+    assert "1,023" in result.output  # loopback_ipv4 usable
+    assert "≈2^64" in result.output and "≈2^71" in result.output

@@ -7,6 +7,7 @@ Exit codes: 0 success, 1 a check failed, 2 the design (or the command line) is w
 from __future__ import annotations
 
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -204,13 +205,18 @@ def _print_summary(summary: dict[str, Any]) -> None:
         pools.add_row(
             kind,
             f"{pool['prefix']} → /{pool['length']}",
-            str(pool["used"]),
-            str(pool["usable"]),
+            f"{pool['used']:,}",
+            _count(pool["usable"]),
             f"{pool['percent']:.1f}",
         )
     out.print(pools)
     zones = ", ".join(f"{zone} {n}" for zone, n in summary["vpns_by_zone"].items())
     out.print(f"VPNs by zone: {zones}; address lock: {summary['lock']}")
+
+
+def _count(n: int) -> str:
+    """Thousands separators, or a power of two for the astronomically large IPv6 pools."""
+    return f"{n:,}" if n < 10**9 else f"≈2^{round(math.log2(n))}"
 
 
 @app.command()

@@ -298,11 +298,10 @@ def _draw_districts(design: Design, graph: nx.MultiGraph, out: Path) -> None:
             weight = summary.get_edge_data(ga, gb, {"weight": 0})["weight"]
             summary.add_edge(ga, gb, weight=weight + 1)
     summary.add_nodes_from(sizes)
-    pos = (
-        nx.kamada_kawai_layout(summary)
-        if summary.number_of_nodes() > 2
-        else nx.spring_layout(summary, seed=1)
-    )
+    # the province (or other outside) core in the middle, districts around it
+    inner = sorted(n for n in summary if n in graph and graph.nodes[n]["layer"] in core_layers)
+    outer = sorted(n for n in summary if n not in inner)
+    pos = nx.shell_layout(summary, nlist=[inner, outer] if inner else [outer])
     fig, ax = plt.subplots(figsize=(14, 12), dpi=110)
     nx.draw_networkx_edges(summary, pos, ax=ax, edge_color="#777777", width=1.2)
     nodes = list(summary.nodes)
