@@ -33,6 +33,7 @@ LINKS = "topology/links.yaml"
 SERVICES = "topology/services.yaml"
 DEMANDS = "topology/demands.yaml"
 LOCK = "topology/addresses.lock.yaml"
+UPLINKS = "topology/uplinks.yaml"
 
 # (file, line, field, a part of the message that carries its meaning)
 Expected = tuple[str, int | None, str, str]
@@ -988,3 +989,21 @@ def test_cli_prints_each_problem_on_one_line(design_dir: Path) -> None:
     )
     assert result.returncode == 2, result.stderr
     assert expected in result.stderr.splitlines()
+
+
+def test_two_uplinks_in_one_subnet(design_dir: Path) -> None:
+    path = design_dir / UPLINKS
+    replace_in(
+        path,
+        "ipv4: 198.51.100.1/30, peer_ipv4: 198.51.100.2/30",
+        "ipv4: 203.0.113.1/30, peer_ipv4: 203.0.113.2/30",
+    )
+    check(
+        load_errors(design_dir),
+        (
+            UPLINKS,
+            line_of(path, "device: dg-inet-02") + 1,  # the line of its ipv4 key
+            f"uplinks[{len(data(design_dir, UPLINKS)['uplinks']) - 1}].ipv4",
+            "subnet 203.0.113.0/30 is also used by uplink dg-inet-01--ct-dongguan",
+        ),
+    )

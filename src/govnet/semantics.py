@@ -434,6 +434,7 @@ def _check_uplinks(ctx: _Context) -> None:
     p, log = ctx.parts, ctx.log
     peers = {e.item.name: e.item for e in p.peers}
     keys: set[str] = set()
+    subnets: dict[Any, str] = {}
     for entry in p.uplinks:
         up, loc = entry.item, entry.loc
         host = ctx.hosts.get(up.device)
@@ -480,6 +481,14 @@ def _check_uplinks(ctx: _Context) -> None:
                         (*loc, f"peer_{family}"),
                         f"both ends have the address {ours.ip}",
                     )
+                elif ours.network in subnets:
+                    log.error(
+                        entry.file,
+                        (*loc, family),
+                        f"subnet {ours.network} is also used by uplink {subnets[ours.network]}",
+                    )
+                else:
+                    subnets[ours.network] = up.key
 
 
 def _check_pools(ctx: _Context) -> None:
