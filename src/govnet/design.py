@@ -40,6 +40,7 @@ from govnet.topology.models import (
     District,
     Duct,
     Link,
+    Management,
     Network,
     Peer,
     Ring,
@@ -47,6 +48,7 @@ from govnet.topology.models import (
     Uplink,
     Vpn,
 )
+from govnet.topology.services import attachments
 from govnet.yamlio import YamlDocument, YamlSyntaxError, read_yaml
 
 DESIGN_FOLDERS = ("inventory", "topology", "ipv6", "checks")
@@ -62,6 +64,7 @@ DUCTS_FILE = "topology/ducts.yaml"
 UPLINKS_FILE = "topology/uplinks.yaml"
 SERVICES_FILE = "topology/services.yaml"
 DEMANDS_FILE = "topology/demands.yaml"
+MANAGEMENT_FILE = "topology/management.yaml"
 
 REQUIRED_FILES = (HOSTS_FILE, NETWORK_FILE, SITES_FILE, LINKS_FILE)
 KNOWN_FILES = {
@@ -75,6 +78,7 @@ KNOWN_FILES = {
         UPLINKS_FILE,
         SERVICES_FILE,
         DEMANDS_FILE,
+        MANAGEMENT_FILE,
         LOCK_FILE,
     },
 }
@@ -102,6 +106,7 @@ class DesignParts:
     departments: list[Entry[Department]] = field(default_factory=list)
     vpns: list[Entry[Vpn]] = field(default_factory=list)
     demands: list[Entry[Demand]] = field(default_factory=list)
+    management: Management = field(default_factory=Management)
     # every name declared, valid or not (see reading.raw_names)
     declared: dict[str, set[str]] = field(default_factory=dict)
     # device pairs joined by a link and sites named by a host, valid or not
@@ -131,6 +136,7 @@ class Design:
     departments: dict[str, Department]
     vpns: list[Vpn]
     demands: list[Demand]
+    management: Management
     addressing: Addressing
     lock_diff: LockDiff
     warnings: list[Problem]
@@ -297,6 +303,10 @@ def read_parts(root: Path, log: ProblemLog) -> DesignParts:
     doc, data = sections(DEMANDS_FILE, ("demands",))
     if doc:
         parts.demands = read_list(doc, data, "demands", Demand, log)
+    if doc := _read(root, MANAGEMENT_FILE, parts, log):
+        parts.management = (
+            validate_item(Management, doc.data or {}, doc.name, (), log) or Management()
+        )
     return parts
 
 
@@ -326,14 +336,17 @@ def _first_by_name(entries: list[Entry[Any]]) -> dict[str, Any]:
 
 
 def addresses_needed(
-    design_hosts: Mapping[str, Host], links: list[Link]
+    design_hosts: Mapping[str, Host], links: list[Link], vpns: list[Vpn]
 ) -> dict[PoolKind, list[str]]:
+    """Every key that needs a prefix: devices (loopbacks, locators), links and the
+    per-VPN sub-interfaces of PE-CE links."""
     managed = sorted(design_hosts)
+    subnets = {link.key for link in links} | {a.key for a in attachments(design_hosts, links, vpns)}
     return {
         PoolKind.LOOPBACK_IPV4: managed,
         PoolKind.LOOPBACK_IPV6: managed,
-        PoolKind.LINK_IPV4: sorted({link.key for link in links}),
-        PoolKind.LINK_IPV6: sorted({link.key for link in links}),
+        PoolKind.LINK_IPV4: sorted(subnets),
+        PoolKind.LINK_IPV6: sorted(subnets),
         PoolKind.SRV6_LOCATOR: sorted(n for n, h in design_hosts.items() if ROLES[h.role].srv6),
     }
 
@@ -357,7 +370,11 @@ def load_design(
         lock_doc = _read(root, LOCK_FILE, parts, log)
         lock = read_lock(lock_doc, log).without(renumber)
         addressing, lock_diff = allocate(
-            parts.network.pools, addresses_needed(hosts, links), lock, log, NETWORK_FILE
+            parts.network.pools,
+            addresses_needed(hosts, links, [e.item for e in parts.vpns]),
+            lock,
+            log,
+            NETWORK_FILE,
         )
 
     problems = [_with_line(p, parts.docs) for p in log.problems]
@@ -379,6 +396,7 @@ def load_design(
         departments=_first_by_name(parts.departments),
         vpns=[e.item for e in parts.vpns],
         demands=[e.item for e in parts.demands],
+        management=parts.management,
         addressing=addressing,
         lock_diff=lock_diff,
         warnings=sort_problems(problems),

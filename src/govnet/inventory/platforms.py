@@ -21,6 +21,7 @@ class PlatformInfo:
     interface_example: str
     napalm_driver: str | None
     netmiko_device_type: str
+    loopback: str
 
 
 PLATFORMS: dict[Platform, PlatformInfo] = {
@@ -33,6 +34,7 @@ PLATFORMS: dict[Platform, PlatformInfo] = {
         interface_example="100GE1/0/0",
         napalm_driver="huawei_vrp",
         netmiko_device_type="huawei",
+        loopback="LoopBack0",
     ),
     Platform.IOSXR: PlatformInfo(
         vendor="Cisco",
@@ -43,6 +45,7 @@ PLATFORMS: dict[Platform, PlatformInfo] = {
         interface_example="HundredGigE0/0/0/0",
         napalm_driver="iosxr",
         netmiko_device_type="cisco_xr",
+        loopback="Loopback0",
     ),
     Platform.JUNOS: PlatformInfo(
         vendor="Juniper",
@@ -50,6 +53,7 @@ PLATFORMS: dict[Platform, PlatformInfo] = {
         interface_example="et-0/0/0",
         napalm_driver="junos",
         netmiko_device_type="juniper_junos",
+        loopback="lo0",
     ),
     Platform.FRR: PlatformInfo(
         vendor="FRRouting",
@@ -58,6 +62,7 @@ PLATFORMS: dict[Platform, PlatformInfo] = {
         interface_example="eth1",
         napalm_driver=None,
         netmiko_device_type="cisco_ios",
+        loopback="lo",
     ),
 }
 

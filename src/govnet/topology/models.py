@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from ipaddress import IPv4Interface, IPv4Network, IPv6Interface, IPv6Network
+from ipaddress import (
+    IPv4Address,
+    IPv4Interface,
+    IPv4Network,
+    IPv6Address,
+    IPv6Interface,
+    IPv6Network,
+)
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -200,3 +207,86 @@ class Demand(StrictModel):
     source: Name
     target: Name
     mbps: float = Field(gt=0)
+
+
+# --- management.yaml --------------------------------------------------------------------------
+
+
+class SecretRef(StrictModel):
+    """A secret kept outside the design, resolved when configs are pushed."""
+
+    ref: str = Field(pattern=r"^(env|vault):[A-Za-z0-9_./-]+$")
+
+
+class PasswordHash(StrictModel):
+    """A one-way crypt hash (SHA-512 ``$6$`` or SHA-256 ``$5$``) of a local password."""
+
+    hash: str = Field(pattern=r"^\$[56]\$[./A-Za-z0-9]{1,16}\$[./A-Za-z0-9]{43,86}$")
+
+
+# A bare string is a clear-text secret: accepted so that weak designs can be linted, never
+# what a real design should hold (`govnet lint` fails on it).
+Secret = SecretRef | str
+Password = PasswordHash | SecretRef | str
+
+
+class LocalUser(StrictModel):
+    name: Name
+    role: Literal["admin", "operator", "auditor"]
+    password: Password
+
+
+class RemoteAccess(StrictModel):
+    telnet: bool = False
+    http: bool = False
+    allowed_prefixes: list[IPNetwork] | None = Field(
+        default=None, description="VTY/SSH sources; default: the network's management prefixes"
+    )
+
+
+class Aaa(StrictModel):
+    tacacs_servers: list[IPv4Address | IPv6Address] = Field(default_factory=list)
+    tacacs_key: Secret | None = None
+    local_users: list[LocalUser] = Field(default_factory=list)
+
+
+class LoginPolicy(StrictModel):
+    max_failures: int = Field(default=5, ge=1, le=10)
+    lockout_minutes: int = Field(default=15, ge=1, le=1440)
+    idle_timeout_minutes: int = Field(default=10, ge=0, le=60)
+
+
+class Syslog(StrictModel):
+    servers: list[IPv4Address | IPv6Address] = Field(default_factory=list)
+
+
+class Ntp(StrictModel):
+    servers: list[IPv4Address | IPv6Address] = Field(default_factory=list)
+    key_id: int = Field(default=1, ge=1, le=65535)
+    key: Secret | None = None
+
+
+class SnmpUser(StrictModel):
+    name: Name
+    auth_key: Secret
+    priv_key: Secret
+
+
+class Snmp(StrictModel):
+    users: list[SnmpUser] = Field(default_factory=list)
+    trap_hosts: list[IPv4Address | IPv6Address] = Field(default_factory=list)
+    community: str | None = Field(
+        default=None, description="SNMPv1/v2c community: never in a real design"
+    )
+
+
+class Management(StrictModel):
+    """What every device's management plane renders (the 等保2.0 level-3 baseline)."""
+
+    banner: str = ""
+    remote_access: RemoteAccess = Field(default_factory=RemoteAccess)
+    aaa: Aaa = Field(default_factory=Aaa)
+    login: LoginPolicy = Field(default_factory=LoginPolicy)
+    syslog: Syslog = Field(default_factory=Syslog)
+    ntp: Ntp = Field(default_factory=Ntp)
+    snmp: Snmp = Field(default_factory=Snmp)

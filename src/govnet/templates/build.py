@@ -1,0 +1,443 @@
+"""Shaping one intent per device from the design and its graph (pure functions).
+
+Decisions made here, once for every platform:
+- IS-IS level 2, wide metrics, IPv6 multi-topology, BFD on backbone links, passive loopback;
+  the NET is the design's area plus a system id spelled from the IPv4 loopback.
+- iBGP: the metro core routers are route reflectors (one cluster id), every other PE is a
+  client of both. Transport ``mpls`` uses IPv4 sessions for VPNv4/VPNv6 (6VPE); ``srv6`` uses
+  IPv6 sessions with the prefix-SID; ``dual`` runs both side by side (the migration state).
+- VPN instances on the PEs of their sites. RD = router-id:VPN id. RT = ASN:VPN id, plus the
+  shared-services hub/spoke pair for departments that ask for shared services.
+- PE-CE: one dot1q sub-interface per VPN (VLAN = VPN id) and eBGP per VRF; each CE has its
+  own 4-byte private ASN derived from its loopback.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterable
+from typing import Any
+
+import networkx as nx
+
+from govnet.design import Design
+from govnet.inventory.models import Host
+from govnet.inventory.platforms import PLATFORMS, Platform
+from govnet.inventory.roles import ROLES, Role
+from govnet.templates.intent import (
+    BgpIntent,
+    BgpNeighbor,
+    DeviceIntent,
+    InterfaceIntent,
+    IsisIntent,
+    IsisInterface,
+    LocalUserIntent,
+    ManagementIntent,
+    SecretValue,
+    SrIntent,
+    VrfIntent,
+)
+from govnet.topology.addressing import PoolKind
+from govnet.topology.models import PasswordHash, SecretRef, Transport, Vpn, Zone
+from govnet.topology.services import attachments, pe_devices
+
+ISIS_INSTANCE = "GOVNET"
+SRV6_LOCATOR = "GOVNET"
+MGMT_ACL = "GOVNET-MGMT"
+MGMT_ACL_NUMBER = 2001
+BACKBONE_MTU = 9000
+SRV6_STATIC_FUNCTION_BITS = 16
+# Shared services: the hub (public-zone VRF in the DCs) exports HUB, departments export SPOKE.
+SHARED_HUB_RT_ID = 1
+SHARED_SPOKE_RT_ID = 2
+CE_ASN_BASE = 4_200_000_000
+BGP_EXCLUDED = frozenset({Role.ACCESS, Role.BUREAU_CE})
+SHARED_HUB_ROLES = frozenset({Role.CLOUD_DC_GW, Role.DR_DC_GW})
+
+
+def system_id(router_id: str) -> str:
+    """10.200.0.5 -> 0102.0000.0005 (each octet as three digits, regrouped by four)."""
+    digits = "".join(f"{int(octet):03d}" for octet in router_id.split("."))
+    return ".".join(digits[i : i + 4] for i in range(0, 12, 4))
+
+
+def ce_asn(router_id: str) -> int:
+    return CE_ASN_BASE + (int(ipaddress.IPv4Address(router_id)) & 0xFFFFFF)
+
+
+def secret(value: SecretRef | PasswordHash | str | None) -> SecretValue | None:
+    if value is None:
+        return None
+    if isinstance(value, SecretRef):
+        return SecretValue(kind="ref", value=value.ref)
+    if isinstance(value, PasswordHash):
+        return SecretValue(kind="hash", value=value.hash)
+    return SecretValue(kind="clear", value=value)
+
+
+def natural_key(name: str) -> tuple[Any, ...]:
+    """GE3/0/2 before GE3/0/10; a parent interface before its sub-interfaces."""
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name))
+
+
+def _address(prefix: str | None) -> str | None:
+    return prefix.split("/")[0] if prefix else None
+
+
+class IntentBuilder:
+    """Builds every device's intent from one design and its graph."""
+
+    def __init__(self, design: Design, graph: nx.MultiGraph, lab: bool = False) -> None:
+        self.design = design
+        self.graph = graph
+        self.lab = lab
+        self.transport = design.network.transport
+        self.asn = design.network.asn
+        self.attachments = attachments(design.hosts, design.links, design.vpns)
+        self.vpn_pes = {v.name: pe_devices(v, design.hosts, self.attachments) for v in design.vpns}
+        self.rrs = sorted(h.name for h in design.route_reflectors)
+        self.speakers = sorted(
+            h.name
+            for h in design.hosts.values()
+            if ROLES[h.role].backbone and h.role not in BGP_EXCLUDED
+        )
+        self.cluster_id = self.router_id(self.rrs[0]) if self.rrs else None
+
+    # --- small lookups ---------------------------------------------------------------------
+
+    def platform(self, host: Host) -> Platform:
+        return Platform.FRR if self.lab else host.platform
+
+    def router_id(self, device: str) -> str:
+        loopback = self.graph.nodes[device]["loopback_ipv4"]
+        return str(loopback).split("/")[0]
+
+    def loopback6(self, device: str) -> str:
+        return str(self.graph.nodes[device]["loopback_ipv6"]).split("/")[0]
+
+    def interface_name(self, device: str, name: str) -> str:
+        if not self.lab:
+            return name
+        return self.lab_names(device)[name]
+
+    def lab_names(self, device: str) -> dict[str, str]:
+        """FRR in the lab: ethN in the order of the device's link keys (deterministic)."""
+        ends = sorted(
+            (key, data["interfaces"][device])
+            for _, _, key, data in self.graph.edges(device, keys=True, data=True)
+            if device in data["interfaces"]
+        )
+        return {interface: f"eth{i + 1}" for i, (_, interface) in enumerate(ends)}
+
+    # --- the parts of an intent ------------------------------------------------------------
+
+    def management(self, host: Host) -> ManagementIntent | None:
+        if self.lab:
+            return None
+        m = self.design.management
+        allowed = m.remote_access.allowed_prefixes
+        prefixes = self.design.network.management if allowed is None else allowed
+        return ManagementIntent(
+            banner=m.banner.strip(),
+            telnet=m.remote_access.telnet,
+            http=m.remote_access.http,
+            acl_name=MGMT_ACL,
+            acl_number=MGMT_ACL_NUMBER,
+            allowed_prefixes=[str(p) for p in prefixes],
+            source_interface=PLATFORMS[host.platform].loopback,
+            tacacs_servers=[str(s) for s in m.aaa.tacacs_servers],
+            tacacs_key=secret(m.aaa.tacacs_key),
+            local_users=[
+                LocalUserIntent(name=u.name, role=u.role, password=secret(u.password))
+                for u in m.aaa.local_users
+            ],
+            max_failures=m.login.max_failures,
+            lockout_minutes=m.login.lockout_minutes,
+            idle_timeout_minutes=m.login.idle_timeout_minutes,
+            syslog_servers=[str(s) for s in m.syslog.servers],
+            ntp_servers=[str(s) for s in m.ntp.servers],
+            ntp_key_id=m.ntp.key_id,
+            ntp_key=secret(m.ntp.key),
+            snmp_users=[(u.name, secret(u.auth_key), secret(u.priv_key)) for u in m.snmp.users],
+            snmp_trap_hosts=[str(h) for h in m.snmp.trap_hosts],
+            snmp_community=secret(m.snmp.community),
+        )
+
+    def interfaces(self, host: Host, isis: bool) -> list[InterfaceIntent]:
+        name = host.name
+        mpls = (
+            isis
+            and self.transport in (Transport.MPLS, Transport.DUAL)
+            and ROLES[host.role].backbone
+        )
+        node = self.graph.nodes[name]
+        result = [
+            InterfaceIntent(
+                name=PLATFORMS[self.platform(host)].loopback,
+                description="router id, BGP and management source",
+                kind="loopback",
+                ipv4=node["loopback_ipv4"],
+                ipv6=node["loopback_ipv6"],
+                mtu=None,
+                isis=IsisInterface(metric=0, point_to_point=False, passive=True, bfd=False)
+                if isis
+                else None,
+            )
+        ]
+        internet_vrf = self.internet_vrf(name)
+        for _, peer, _key, data in sorted(
+            self.graph.edges(name, keys=True, data=True), key=lambda e: e[2]
+        ):
+            if name not in data["interfaces"]:
+                continue
+            peer_if = data["interfaces"].get(peer, "")
+            ring = f" | ring {data['ring']}" if data["ring"] else ""
+            speed = (
+                f"{data['capacity_mbps'] // 1000}G"
+                if data["capacity_mbps"] >= 1000
+                else f"{data['capacity_mbps']}M"
+            )
+            description = f"to {peer} {peer_if}".rstrip() + f"{ring} | {speed}"
+            backbone_link = data["kind"] in ("ring", "backbone") and isis
+            peer_role = self.graph.nodes[peer]["role"]
+            vrf = internet_vrf if data["kind"] == "uplink" and peer_role == Role.ISP.value else None
+            result.append(
+                InterfaceIntent(
+                    name=self.interface_name(name, data["interfaces"][name]),
+                    description=description,
+                    kind=data["kind"]
+                    if data["kind"] in ("ring", "uplink", "attachment")
+                    else "core",
+                    ipv4=data["ipv4"].get(name),
+                    ipv6=data["ipv6"].get(name),
+                    mtu=BACKBONE_MTU if backbone_link else None,
+                    vrf=vrf,
+                    isis=IsisInterface(
+                        metric=data["metric"], point_to_point=True, passive=False, bfd=True
+                    )
+                    if backbone_link
+                    else None,
+                    mpls_ldp=mpls and backbone_link,
+                )
+            )
+        for att in self.attachments:
+            if name not in (att.pe, att.ce):
+                continue
+            physical = att.pe_interface if name == att.pe else att.ce_interface
+            peer = att.ce if name == att.pe else att.pe
+            addresses = self.design.addressing
+            v4 = addresses.link_addresses(PoolKind.LINK_IPV4, att.key, att.pe, att.ce)
+            v6 = addresses.link_addresses(PoolKind.LINK_IPV6, att.key, att.pe, att.ce)
+            parent = self.interface_name(name, physical)
+            result.append(
+                InterfaceIntent(
+                    name=f"{parent}.{att.vlan}",
+                    description=f"{att.vpn} to {peer}",
+                    kind="subinterface",
+                    ipv4=v4.get(name),
+                    ipv6=v6.get(name),
+                    mtu=None,
+                    vlan=att.vlan,
+                    parent=parent,
+                    vrf=att.vpn,
+                )
+            )
+        return [result[0], *sorted(result[1:], key=lambda i: natural_key(i.name))]
+
+    def internet_vrf(self, device: str) -> str | None:
+        for vpn in self.design.vpns:
+            if vpn.zone is Zone.INTERNET and device in self.vpn_pes[vpn.name]:
+                return vpn.name
+        return None
+
+    def isis(self, host: Host) -> IsisIntent:
+        rid = self.router_id(host.name)
+        sysid = system_id(rid)
+        area = self.design.network.igp.area
+        srv6 = self.transport in (Transport.SRV6, Transport.DUAL) and ROLES[host.role].srv6
+        return IsisIntent(
+            instance=ISIS_INSTANCE,
+            net=f"{area}.{sysid}.00",
+            system_id=sysid,
+            area=area,
+            ipv6_topology=True,
+            bfd=True,
+            srv6_locator=SRV6_LOCATOR if srv6 else None,
+        )
+
+    def srv6(self, host: Host) -> SrIntent | None:
+        if self.transport is Transport.MPLS or not ROLES[host.role].srv6:
+            return None
+        locator = self.graph.nodes[host.name]["srv6_locator"]
+        if locator is None:
+            return None
+        network = ipaddress.IPv6Network(locator)
+        return SrIntent(
+            locator_name=SRV6_LOCATOR,
+            locator_prefix=str(network),
+            locator_length=network.prefixlen,
+            locator_address=str(network.network_address),
+            source_address=self.loopback6(host.name),
+            static_function_bits=SRV6_STATIC_FUNCTION_BITS,
+        )
+
+    def ibgp_neighbors(self, device: str) -> list[BgpNeighbor]:
+        is_rr = device in self.rrs
+        peers = [s for s in self.speakers if s != device] if is_rr else self.rrs
+        sessions: list[tuple[str, bool]] = []
+        if self.transport in (Transport.MPLS, Transport.DUAL):
+            sessions.append(("v4", False))
+        if self.transport in (Transport.SRV6, Transport.DUAL):
+            sessions.append(("v6", True))
+        loopback = PLATFORMS[self.platform(self.design.hosts[device])].loopback
+        neighbors = []
+        for peer in peers:
+            for family, srv6 in sessions:
+                address = self.router_id(peer) if family == "v4" else self.loopback6(peer)
+                role = "route reflector" if peer in self.rrs else "client"
+                neighbors.append(
+                    BgpNeighbor(
+                        address=address,
+                        remote_as=self.asn,
+                        description=f"{peer} ({role}, {'SRv6' if srv6 else 'MPLS'})",
+                        update_source=loopback,
+                        families=["vpnv4", "vpnv6"],
+                        route_reflector_client=is_rr and peer not in self.rrs,
+                        srv6=srv6,
+                    )
+                )
+        return neighbors
+
+    def ebgp_neighbors(self, host: Host) -> list[BgpNeighbor]:
+        neighbors: list[BgpNeighbor] = []
+        for up in self.design.uplinks:
+            if up.device != host.name:
+                continue
+            peer = self.design.peers[up.peer]
+            vrf = self.internet_vrf(host.name) if peer.role is Role.ISP else None
+            for ours, theirs, family in (
+                (up.ipv4, up.peer_ipv4, "ipv4_unicast"),
+                (up.ipv6, up.peer_ipv6, "ipv6_unicast"),
+            ):
+                if ours is None or theirs is None:
+                    continue
+                neighbors.append(
+                    BgpNeighbor(
+                        address=str(theirs.ip),
+                        remote_as=peer.asn,
+                        description=f"{peer.name} ({peer.operator or peer.role.value})",
+                        update_source=None,
+                        families=[family],
+                        vrf=vrf,
+                        bfd=True,
+                    )
+                )
+        for att in self.attachments:
+            if host.name not in (att.pe, att.ce):
+                continue
+            is_pe = host.name == att.pe
+            other = att.ce if is_pe else att.pe
+            addresses = self.design.addressing
+            v4 = addresses.link_addresses(PoolKind.LINK_IPV4, att.key, att.pe, att.ce)
+            v6 = addresses.link_addresses(PoolKind.LINK_IPV6, att.key, att.pe, att.ce)
+            remote_as = ce_asn(self.router_id(att.ce)) if is_pe else self.asn
+            for table, family in ((v4, "ipv4_unicast"), (v6, "ipv6_unicast")):
+                if other not in table:
+                    continue
+                neighbors.append(
+                    BgpNeighbor(
+                        address=str(_address(table[other])),
+                        remote_as=remote_as,
+                        description=f"{other} ({'CE' if is_pe else 'PE'}, {att.vpn})",
+                        update_source=None,
+                        families=[family],
+                        vrf=att.vpn,
+                    )
+                )
+        return neighbors
+
+    def vrfs(self, host: Host) -> list[VrfIntent]:
+        rid = self.router_id(host.name)
+        result = []
+        for vpn in sorted(self.design.vpns, key=lambda v: v.id):
+            on_pe = host.name in self.vpn_pes[vpn.name]
+            on_ce = host.role is Role.BUREAU_CE and any(
+                a.ce == host.name and a.vpn == vpn.name for a in self.attachments
+            )
+            if not (on_pe or on_ce):
+                continue
+            imports, exports = self.route_targets(vpn, host) if on_pe else ([], [])
+            result.append(
+                VrfIntent(
+                    name=vpn.name,
+                    zone=vpn.zone.value,
+                    description=vpn.name_zh or vpn.name,
+                    id=vpn.id,
+                    rd=f"{rid}:{vpn.id}",
+                    import_targets=imports,
+                    export_targets=exports,
+                    ipv4=True,
+                    ipv6=True,
+                    mpls=on_pe and self.transport in (Transport.MPLS, Transport.DUAL),
+                    srv6=on_pe and self.transport in (Transport.SRV6, Transport.DUAL),
+                )
+            )
+        return result
+
+    def route_targets(self, vpn: Vpn, host: Host) -> tuple[list[str], list[str]]:
+        own = f"{self.asn}:{vpn.id}"
+        hub, spoke = f"{self.asn}:{SHARED_HUB_RT_ID}", f"{self.asn}:{SHARED_SPOKE_RT_ID}"
+        imports, exports = [own], [own]
+        if vpn.zone is Zone.PRIVATE and vpn.shared_services:
+            imports.append(hub)
+            exports.append(spoke)
+        if vpn.zone is Zone.PUBLIC and host.role in SHARED_HUB_ROLES:
+            imports.append(spoke)
+            exports.append(hub)
+        return imports, exports
+
+    # --- the whole device -------------------------------------------------------------------
+
+    def device(self, host: Host) -> DeviceIntent:
+        info = ROLES[host.role]
+        runs_isis = info.backbone
+        speaker = host.name in self.speakers
+        neighbors = (self.ibgp_neighbors(host.name) if speaker else []) + self.ebgp_neighbors(host)
+        rid = self.router_id(host.name)
+        bgp = None
+        if neighbors:
+            bgp = BgpIntent(
+                asn=ce_asn(rid) if host.role is Role.BUREAU_CE else self.asn,
+                router_id=rid,
+                route_reflector=host.name in self.rrs,
+                cluster_id=self.cluster_id if host.name in self.rrs else None,
+                neighbors=neighbors,
+            )
+        return DeviceIntent(
+            hostname=host.name,
+            platform=self.platform(host).value,
+            role=host.role.value,
+            site=host.site,
+            district=host.district,
+            model=host.data.model,
+            asn=self.asn,
+            transport=self.transport.value,
+            router_id=rid,
+            loopback=PLATFORMS[self.platform(host)].loopback,
+            management=self.management(host),
+            interfaces=self.interfaces(host, runs_isis),
+            isis=self.isis(host) if runs_isis else None,
+            mpls_ldp=runs_isis and self.transport in (Transport.MPLS, Transport.DUAL),
+            srv6=self.srv6(host),
+            bgp=bgp,
+            vrfs=self.vrfs(host),
+        )
+
+
+def build_intents(
+    design: Design, graph: nx.MultiGraph, hosts: Iterable[str] | None = None, lab: bool = False
+) -> dict[str, DeviceIntent]:
+    builder = IntentBuilder(design, graph, lab)
+    names = sorted(design.hosts) if hosts is None else list(hosts)
+    return {name: builder.device(design.hosts[name]) for name in names}

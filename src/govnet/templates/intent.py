@@ -1,0 +1,152 @@
+"""What one device's configuration says, independent of any vendor's syntax.
+
+Everything a template prints is here, already decided: names, addresses, metrics, route targets.
+Templates only choose words. Models are frozen pydantic models so that an intent can be printed
+as JSON (`govnet render --intent`) and compared in tests.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Intent(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class SecretValue(Intent):
+    """How a secret appears in a rendered config: a placeholder the push step resolves, a
+    one-way hash, or (only in deliberately weak designs) clear text."""
+
+    kind: Literal["ref", "hash", "clear"]
+    value: str
+
+    @property
+    def text(self) -> str:
+        return f"%SECRET({self.value})%" if self.kind == "ref" else self.value
+
+
+class LocalUserIntent(Intent):
+    name: str
+    role: Literal["admin", "operator", "auditor"]
+    password: SecretValue
+
+
+class ManagementIntent(Intent):
+    banner: str
+    telnet: bool
+    http: bool
+    acl_name: str
+    acl_number: int  # Huawei basic ACL number for the VTY filter
+    allowed_prefixes: list[str]  # "10.199.0.0/16"
+    source_interface: str
+    tacacs_servers: list[str]
+    tacacs_key: SecretValue | None
+    local_users: list[LocalUserIntent]
+    max_failures: int
+    lockout_minutes: int
+    idle_timeout_minutes: int
+    syslog_servers: list[str]
+    ntp_servers: list[str]
+    ntp_key_id: int
+    ntp_key: SecretValue | None
+    snmp_users: list[tuple[str, SecretValue, SecretValue]]  # name, auth key, priv key
+    snmp_trap_hosts: list[str]
+    snmp_community: SecretValue | None
+
+
+class IsisInterface(Intent):
+    metric: int
+    point_to_point: bool
+    passive: bool
+    bfd: bool
+
+
+class InterfaceIntent(Intent):
+    name: str
+    description: str
+    kind: Literal["loopback", "core", "ring", "attachment", "uplink", "subinterface"]
+    ipv4: str | None  # "10.201.0.2/31"
+    ipv6: str | None
+    mtu: int | None
+    vlan: int | None = None
+    parent: str | None = None
+    vrf: str | None = None
+    isis: IsisInterface | None = None
+    mpls_ldp: bool = False
+    shutdown: bool = False
+
+
+class IsisIntent(Intent):
+    instance: str
+    net: str  # "49.0769.0102.0000.0005.00"
+    system_id: str
+    area: str
+    ipv6_topology: bool
+    bfd: bool
+    srv6_locator: str | None  # locator name advertised by IS-IS
+
+
+class SrIntent(Intent):
+    locator_name: str
+    locator_prefix: str  # "5f00:0:769:5::/64"
+    locator_length: int
+    locator_address: str  # "5f00:0:769:5::"
+    source_address: str  # encapsulation source: the IPv6 loopback
+    static_function_bits: int
+
+
+class BgpNeighbor(Intent):
+    address: str
+    remote_as: int
+    description: str
+    update_source: str | None  # loopback interface for iBGP, None for eBGP on a link
+    families: list[Literal["ipv4_unicast", "ipv6_unicast", "vpnv4", "vpnv6"]]
+    route_reflector_client: bool = False
+    srv6: bool = False  # carry VPN routes with the SRv6 prefix-SID (RFC 9252)
+    vrf: str | None = None  # PE-CE or Internet sessions inside a VRF
+    bfd: bool = False
+
+
+class BgpIntent(Intent):
+    asn: int
+    router_id: str
+    route_reflector: bool
+    cluster_id: str | None
+    neighbors: list[BgpNeighbor]
+
+
+class VrfIntent(Intent):
+    name: str
+    zone: Literal["public", "private", "internet"]
+    description: str
+    id: int
+    rd: str
+    import_targets: list[str]
+    export_targets: list[str]
+    ipv4: bool
+    ipv6: bool
+    mpls: bool
+    srv6: bool
+
+
+class DeviceIntent(Intent):
+    hostname: str
+    platform: str
+    role: str
+    site: str
+    district: str
+    model: str
+    asn: int
+    transport: Literal["mpls", "srv6", "dual"]
+    router_id: str
+    loopback: str  # interface name
+    management: ManagementIntent | None
+    interfaces: list[InterfaceIntent]
+    isis: IsisIntent | None
+    mpls_ldp: bool
+    srv6: SrIntent | None
+    bgp: BgpIntent | None
+    vrfs: list[VrfIntent]
