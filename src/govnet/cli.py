@@ -16,8 +16,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from govnet.design import Design, default_design_path, load_design
+from govnet.design import Design, default_design_path, load_design, reference_design_path
 from govnet.diagnostics import DesignError, Problem
+from govnet.inventory.platforms import Platform
 from govnet.topology.addressing import PoolKind
 
 app = typer.Typer(
@@ -212,6 +213,134 @@ def _print_summary(summary: dict[str, Any]) -> None:
     out.print(pools)
     zones = ", ".join(f"{zone} {n}" for zone, n in summary["vpns_by_zone"].items())
     out.print(f"VPNs by zone: {zones}; address lock: {summary['lock']}")
+
+
+@app.command()
+def render(
+    design: DesignOption = None,
+    out_dir: Annotated[
+        Path, typer.Option("--out", "-o", help="Output directory.", file_okay=False)
+    ] = Path("build/configs"),
+    platform: Annotated[
+        list[Platform] | None,
+        typer.Option("--platform", "-p", help="Only devices of this platform."),
+    ] = None,
+    hosts: Annotated[
+        list[str] | None,
+        typer.Option("--hosts", help="Only these devices (repeat or comma-separate)."),
+    ] = None,
+    lab: Annotated[
+        bool, typer.Option("--lab", help="Also render every device as FRR for the live lab.")
+    ] = False,
+    as_intent: Annotated[
+        bool, typer.Option("--intent", help="Print the intents as JSON; write nothing.")
+    ] = False,
+    locked: Annotated[
+        bool, typer.Option("--locked", help="Fail instead of updating a stale address lock.")
+    ] = False,
+) -> None:
+    """Render one config per device in its platform's syntax (deterministic)."""
+    from govnet.templates.build import build_intents
+    from govnet.templates.features import load_features
+    from govnet.templates.render import (
+        RenderError,
+        intent_json,
+        render_all,
+        template_dirs,
+        write_configs,
+    )
+    from govnet.topology.addressing import write_lock
+    from govnet.topology.graph import build_graph
+
+    loaded = _load(design)
+    selected = _select_hosts(loaded, platform, hosts)
+    if loaded.lock_diff.changed:
+        if locked:
+            err.print("the address lock is out of date: run `govnet lock`", style="red")
+            raise typer.Exit(EXIT_DESIGN_ERROR)
+        write_lock(loaded.root, loaded.addressing)
+        err.print(f"address lock updated ({loaded.lock_diff.summary()})")
+    graph = build_graph(loaded)
+    intents = build_intents(loaded, graph, selected)
+    if as_intent:
+        _emit_json({name: intent_json(i) for name, i in intents.items()})
+        return
+    try:
+        features = load_features(template_dirs(loaded.root))
+        configs = render_all(loaded.root, intents, features)
+        if lab:
+            configs += render_all(
+                loaded.root, build_intents(loaded, graph, selected, lab=True), features, "lab"
+            )
+    except (RenderError, ValueError, FileNotFoundError) as error:
+        for line in getattr(error, "problems", [str(error)]):
+            err.print(line, style="red", markup=False)
+        raise typer.Exit(EXIT_DESIGN_ERROR) from None
+    written = write_configs(out_dir, configs)
+    out.print(f"rendered {len(configs)} configs into {out_dir} ({len(written)} changed)")
+
+
+@app.command()
+def lint(
+    design: DesignOption = None,
+    as_json: JsonOption = False,
+    hosts: Annotated[list[str] | None, typer.Option("--hosts", help="Only these devices.")] = None,
+) -> None:
+    """Check the rendered configs against the 等保2.0 level-3 rules in checks/lint/; exit 1 on
+    any failure, printing device, clause and evidence."""
+    from govnet.checks.lint import lint_configs, load_rules
+    from govnet.templates.build import build_intents
+    from govnet.templates.features import load_features
+    from govnet.templates.render import RenderError, render_all, template_dirs
+    from govnet.topology.graph import build_graph
+
+    loaded = _load(design, as_json)
+    selected = _select_hosts(loaded, None, hosts)
+    try:
+        rules = load_rules([loaded.root, reference_design_path()])
+        features = load_features(template_dirs(loaded.root))
+        configs = render_all(
+            loaded.root, build_intents(loaded, build_graph(loaded), selected), features
+        )
+    except DesignError as error:
+        _print_problems(error.problems)
+        raise typer.Exit(EXIT_DESIGN_ERROR) from None
+    except (RenderError, ValueError, FileNotFoundError) as error:
+        for line in getattr(error, "problems", [str(error)]):
+            err.print(line, style="red", markup=False)
+        raise typer.Exit(EXIT_DESIGN_ERROR) from None
+    findings = lint_configs(((c.hostname, c.platform, c.text) for c in configs), rules)
+    if as_json:
+        _emit_json({"devices": len(configs), "findings": [f.as_dict() for f in findings]})
+    elif findings:
+        table = _table(
+            f"等保2.0 lint: {len(findings)} finding(s)", "device", "clause", "rule", "evidence"
+        )
+        for f in findings:
+            table.add_row(f.device, f.clause, f.rule, f.evidence)
+        out.print(table)
+    else:
+        out.print(
+            f"[green]lint clean[/green]: {len(configs)} configs, {sum(len(r) for r in rules.values())} rules"
+        )
+    if findings:
+        raise typer.Exit(1)
+
+
+def _select_hosts(
+    loaded: Design, platforms: list[Platform] | None, hosts: list[str] | None
+) -> list[str]:
+    names = sorted(loaded.hosts)
+    if hosts:
+        wanted = [h.strip() for item in hosts for h in item.split(",") if h.strip()]
+        unknown = [h for h in wanted if h not in loaded.hosts]
+        if unknown:
+            err.print(f"unknown host(s): {', '.join(unknown)}", style="red")
+            raise typer.Exit(EXIT_DESIGN_ERROR)
+        names = sorted(set(wanted))
+    if platforms:
+        names = [n for n in names if loaded.hosts[n].platform in platforms]
+    return names
 
 
 def _count(n: int) -> str:

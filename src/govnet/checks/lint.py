@@ -1,0 +1,145 @@
+"""`govnet lint`: rendered configs against the GB/T 22239-2019 (等保2.0) level-3 clauses.
+
+Rules are data, one file per platform (``checks/lint/<platform>.yaml``): each rule names its
+clause and what a compliant config must contain (``require``), must not contain (``forbid``) or
+must contain at least N times (``require_count``), as multi-line regular expressions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import Field, field_validator
+
+from govnet.diagnostics import DesignError, ProblemLog
+from govnet.inventory.platforms import Platform
+from govnet.models import StrictModel
+from govnet.reading import validate_item
+from govnet.yamlio import YamlSyntaxError, read_yaml
+
+LINT_FOLDER = "checks/lint"
+
+
+class LintRule(StrictModel):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    clause: str = Field(description="等保2.0 clause (e.g. 8.1.4.1) or law article")
+    title: str
+    require: list[str] = Field(default_factory=list)
+    forbid: list[str] = Field(default_factory=list)
+    require_count: dict[str, int] = Field(default_factory=dict)
+
+    @field_validator("require", "forbid")
+    @classmethod
+    def _compiles(cls, patterns: list[str]) -> list[str]:
+        for pattern in patterns:
+            re.compile(pattern)
+        return patterns
+
+    @field_validator("require_count")
+    @classmethod
+    def _counts_compile(cls, counts: dict[str, int]) -> dict[str, int]:
+        for pattern in counts:
+            re.compile(pattern)
+        return counts
+
+
+class LintRuleSet(StrictModel):
+    platform: Platform
+    rules: list[LintRule]
+
+
+@dataclass(frozen=True)
+class Finding:
+    device: str
+    platform: str
+    clause: str
+    rule: str
+    title: str
+    evidence: str
+
+    def as_dict(self) -> dict[str, str]:
+        return self.__dict__.copy()
+
+
+def load_rules(roots: Iterable[Path]) -> dict[Platform, list[LintRule]]:
+    """Rule files from the first root that has each platform's file (design, then reference)."""
+    rules: dict[Platform, list[LintRule]] = {}
+    log = ProblemLog()
+    for root in roots:
+        for platform in Platform:
+            if platform in rules:
+                continue
+            name = f"{LINT_FOLDER}/{platform.value}.yaml"
+            path = root / name
+            if not path.is_file():
+                continue
+            try:
+                doc = read_yaml(path, name)
+            except YamlSyntaxError as error:
+                log.extend([error.problem])
+                continue
+            file_log = ProblemLog()
+            ruleset = validate_item(LintRuleSet, doc.data or {}, name, (), file_log)
+            if ruleset is not None and ruleset.platform != platform:
+                file_log.error(
+                    name, ("platform",), f"this file must hold the rules of {platform.value}"
+                )
+            log.extend(doc.locate(p) for p in file_log.problems)
+            if ruleset is not None:
+                rules[platform] = ruleset.rules
+    if log.errors:
+        raise DesignError(log.problems)
+    return rules
+
+
+def lint_config(device: str, platform: str, text: str, rules: Iterable[LintRule]) -> list[Finding]:
+    findings = []
+    for rule in rules:
+
+        def finding(evidence: str, rule: LintRule = rule) -> Finding:
+            return Finding(device, platform, rule.clause, rule.id, rule.title, evidence)
+
+        for pattern in rule.require:
+            if not re.search(pattern, text, re.MULTILINE):
+                findings.append(finding(f"missing: /{pattern}/"))
+        for pattern in rule.forbid:
+            for match in re.finditer(pattern, text, re.MULTILINE):
+                line = text.count("\n", 0, match.start()) + 1
+                findings.append(finding(f"line {line}: {_line_at(text, match.start())}"))
+        for pattern, minimum in rule.require_count.items():
+            count = len(re.findall(pattern, text, re.MULTILINE))
+            if count < minimum:
+                findings.append(finding(f"found {count} of /{pattern}/, need at least {minimum}"))
+    return findings
+
+
+def _line_at(text: str, position: int) -> str:
+    start = text.rfind("\n", 0, position) + 1
+    end = text.find("\n", position)
+    return text[start : end if end != -1 else len(text)].strip()
+
+
+def lint_configs(
+    configs: Iterable[tuple[str, str, str]], rules: Mapping[Platform, list[LintRule]]
+) -> list[Finding]:
+    """Lint (device, platform, text) triples; a platform without rules is itself a finding."""
+    findings: list[Finding] = []
+    for device, platform, text in configs:
+        platform_rules = rules.get(Platform(platform))
+        if platform_rules is None:
+            findings.append(
+                Finding(
+                    device,
+                    platform,
+                    "-",
+                    "no-rules",
+                    "no lint rules for this platform",
+                    f"{LINT_FOLDER}/{platform}.yaml is missing",
+                )
+            )
+            continue
+        findings.extend(lint_config(device, platform, text, platform_rules))
+    return findings

@@ -1,0 +1,176 @@
+"""Rendering intents with Jinja2: one config per device, in its platform's syntax.
+
+Templates live in a design's ``templates/<platform>/`` folder (falling back to the reference
+design's), entry point ``device.j2``. Jinja runs with StrictUndefined: a template that asks for
+something the intent does not have fails instead of printing nothing. Output is byte-for-byte
+deterministic. Everything is rendered in memory first and written only if every device
+rendered, so a failure never leaves half a set of configs on disk.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError
+
+from govnet.design import reference_design_path
+from govnet.inventory.platforms import Platform
+from govnet.templates.features import Features, required_features
+from govnet.templates.intent import DeviceIntent
+
+CONFIG_SUFFIX = {
+    Platform.HUAWEI_VRP: ".cfg",
+    Platform.IOSXR: ".cfg",
+    Platform.JUNOS: ".conf",
+    Platform.FRR: ".conf",
+}
+
+
+class RenderError(Exception):
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+def _netmask(prefix: str) -> str:
+    return str(ipaddress.ip_interface(prefix).network.netmask)
+
+
+def _wildcard(prefix: str) -> str:
+    return str(ipaddress.ip_interface(prefix).network.hostmask)
+
+
+def _ip(prefix: str) -> str:
+    return str(ipaddress.ip_interface(prefix).ip)
+
+
+def _prefixlen(prefix: str) -> int:
+    return ipaddress.ip_interface(prefix).network.prefixlen
+
+
+def _network(prefix: str) -> str:
+    return str(ipaddress.ip_interface(prefix).network.network_address)
+
+
+def _version(address: str) -> int:
+    return ipaddress.ip_interface(address).version
+
+
+def template_dirs(design_root: Path) -> list[Path]:
+    dirs = [design_root / "templates"]
+    reference = reference_design_path() / "templates"
+    if reference.resolve() != dirs[0].resolve():
+        dirs.append(reference)
+    return [d for d in dirs if d.is_dir()]
+
+
+def environment(design_root: Path) -> Environment:
+    env = Environment(
+        loader=ChoiceLoader([FileSystemLoader(str(d)) for d in template_dirs(design_root)]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    env.filters.update(
+        netmask=_netmask,
+        wildcard=_wildcard,
+        ip=_ip,
+        prefixlen=_prefixlen,
+        network=_network,
+        ipversion=_version,
+    )
+    env.tests["contains"] = lambda sequence, item: item in sequence
+    return env
+
+
+def render_device(env: Environment, intent: DeviceIntent) -> str:
+    template = env.get_template(f"{intent.platform}/device.j2")
+    text = template.render(d=intent)
+    # one blank line at most, no trailing spaces, one final newline
+    lines = [line.rstrip() for line in text.splitlines()]
+    cleaned: list[str] = []
+    for line in lines:
+        if line == "" and (not cleaned or cleaned[-1] == ""):
+            continue
+        cleaned.append(line)
+    return "\n".join(cleaned).strip("\n") + "\n"
+
+
+@dataclass(frozen=True)
+class RenderedConfig:
+    hostname: str
+    platform: str
+    path: Path  # relative to the output directory
+    text: str
+
+
+def check_features(intents: Iterable[DeviceIntent], features: Features) -> list[str]:
+    """Everything each device needs that its platform cannot do, before anything renders."""
+    problems = []
+    for intent in intents:
+        supported = features.of(intent.platform)
+        for feature, why in required_features(intent):
+            if not supported.get(feature, False):
+                problems.append(
+                    f"{intent.hostname}: platform {intent.platform} cannot do '{feature}' "
+                    f"({why}; see templates/features.yaml)"
+                )
+    return problems
+
+
+def render_all(
+    design_root: Path,
+    intents: Mapping[str, DeviceIntent],
+    features: Features,
+    subdir: str | None = None,
+) -> list[RenderedConfig]:
+    problems = check_features(intents.values(), features)
+    if problems:
+        raise RenderError(problems)
+    env = environment(design_root)
+    rendered = []
+    for name, intent in sorted(intents.items()):
+        platform = Platform(intent.platform)
+        try:
+            text = render_device(env, intent)
+        except TemplateError as error:
+            problems.append(f"{name}: {platform.value} template: {error}")
+            continue
+        folder = subdir or platform.value
+        rendered.append(
+            RenderedConfig(
+                name, platform.value, Path(folder) / f"{name}{CONFIG_SUFFIX[platform]}", text
+            )
+        )
+    if problems:
+        raise RenderError(problems)
+    return rendered
+
+
+def write_configs(out: Path, configs: Iterable[RenderedConfig]) -> list[Path]:
+    """Write each file atomically; unchanged files are left alone (their mtime too)."""
+    written = []
+    for config in configs:
+        path = out / config.path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.is_file() and path.read_text(encoding="utf-8") == config.text:
+            continue
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(config.text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+        written.append(path)
+    return written
+
+
+def intent_json(intent: DeviceIntent) -> dict[str, Any]:
+    return intent.model_dump(mode="json")
