@@ -78,10 +78,11 @@ def test_adding_a_town_renumbers_nothing(design_dir: Path) -> None:
         ("link_ipv4", "dg-agg-central--dg-newtown"),
         ("link_ipv6", "dg-agg-central--dg-newtown"),
     }
-    # the first free slots of each pool: right after the 62 loopbacks and 91 links
+    # the first free slots of each pool: after the 62 loopbacks, and after the 130 link
+    # subnets (91 links + 39 PE-CE sub-interfaces) and the reserved first /31
     assert new[("loopback_ipv4", "dg-newtown")] == "10.200.0.63/32"
-    assert new[("link_ipv4", "dg-agg-binhai--dg-newtown")] == "10.201.0.184/31"
-    assert new[("link_ipv4", "dg-agg-central--dg-newtown")] == "10.201.0.186/31"
+    assert new[("link_ipv4", "dg-agg-binhai--dg-newtown")] == "10.201.1.6/31"
+    assert new[("link_ipv4", "dg-agg-central--dg-newtown")] == "10.201.1.8/31"
     assert grown.lock_diff.summary() == (
         "+1 loopback_ipv4, +1 loopback_ipv6, +2 link_ipv4, +2 link_ipv6, +1 srv6_locator"
     )

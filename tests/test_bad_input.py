@@ -846,7 +846,7 @@ def test_bad_lock_entry(design_dir: Path, good: str, bad: str, field: str, messa
     [
         pytest.param(
             "topology/link.yaml",
-            "addresses.lock.yaml, demands.yaml, ducts.yaml, links.yaml, network.yaml, "
+            "addresses.lock.yaml, demands.yaml, ducts.yaml, links.yaml, management.yaml, network.yaml, "
             "rings.yaml, services.yaml, sites.yaml, uplinks.yaml",
             id="topology",
         ),

@@ -105,7 +105,14 @@ def test_lock_writes_only_when_needed(design_dir: Path) -> None:
     assert runner.invoke(app, ["validate", "--design", str(design_dir), "--locked"]).exit_code == 2
     result = runner.invoke(app, ["lock", "--design", str(design_dir)])
     assert result.exit_code == 0 and "+62 loopback_ipv4" in result.output
-    assert lock.read_bytes() == before
+    assert "+130 link_ipv4" in result.output  # 91 links and 39 PE-CE sub-interfaces
+    fresh = lock.read_bytes()
+    assert (
+        runner.invoke(app, ["lock", "--design", str(design_dir)])
+        .output.strip()
+        .endswith("up to date")
+    )
+    assert lock.read_bytes() == fresh
 
 
 def test_large_designs_are_drawn_by_district(

@@ -30,6 +30,8 @@ app = typer.Typer(
 )
 generate_app = typer.Typer(help="Write synthetic designs for scale work.", no_args_is_help=True)
 app.add_typer(generate_app, name="generate")
+check_app = typer.Typer(help="Check what the network must guarantee.", no_args_is_help=True)
+app.add_typer(check_app, name="check")
 
 out = Console(highlight=False, emoji=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, emoji=False, soft_wrap=True)
@@ -324,6 +326,39 @@ def lint(
             f"[green]lint clean[/green]: {len(configs)} configs, {sum(len(r) for r in rules.values())} rules"
         )
     if findings:
+        raise typer.Exit(1)
+
+
+@check_app.command("zones")
+def check_zones_command(design: DesignOption = None, as_json: JsonOption = False) -> None:
+    """Zone isolation from the rendered intent: each department VPN imports only its own routes
+    (and shared services where the design says so); only the Internet VPN imports the Internet
+    zone; nothing leaks between departments. Exit 1 on any violation."""
+    from govnet.checks.zones import check_zones
+    from govnet.templates.build import build_intents
+    from govnet.topology.graph import build_graph
+
+    loaded = _load(design, as_json)
+    intents = build_intents(loaded, build_graph(loaded))
+    violations = check_zones(loaded, intents)
+    vrfs = sum(len(i.vrfs) for i in intents.values())
+    if as_json:
+        _emit_json({"vrfs": vrfs, "violations": [v.as_dict() for v in violations]})
+    elif violations:
+        table = _table(
+            f"zone isolation: {len(violations)} violation(s)",
+            "device",
+            "VRF",
+            "imports",
+            "from",
+            "why",
+        )
+        for v in violations:
+            table.add_row(v.device, v.vrf, v.route_target, v.source, v.reason)
+        out.print(table)
+    else:
+        out.print(f"[green]zones isolated[/green]: {vrfs} VPN instances on {len(intents)} devices")
+    if violations:
         raise typer.Exit(1)
 
 

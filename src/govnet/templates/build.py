@@ -388,7 +388,7 @@ class IntentBuilder:
     def route_targets(self, vpn: Vpn, host: Host) -> tuple[list[str], list[str]]:
         own = f"{self.asn}:{vpn.id}"
         hub, spoke = f"{self.asn}:{SHARED_HUB_RT_ID}", f"{self.asn}:{SHARED_SPOKE_RT_ID}"
-        imports, exports = [own], [own]
+        imports, exports = [own, *vpn.extra_import_targets], [own]
         if vpn.zone is Zone.PRIVATE and vpn.shared_services:
             imports.append(hub)
             exports.append(spoke)

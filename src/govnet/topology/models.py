@@ -11,9 +11,9 @@ from ipaddress import (
     IPv6Interface,
     IPv6Network,
 )
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
 from govnet.inventory.roles import Role, SiteKind
 from govnet.models import Name, StrictModel
@@ -201,6 +201,10 @@ class Vpn(StrictModel):
     department: Name | None = None
     shared_services: bool = Field(default=False, description="imports the shared-services RT")
     sites: list[Name] | Literal["all"]
+    extra_import_targets: list[Annotated[str, StringConstraints(pattern=r"^\d+:\d+$")]] = Field(
+        default_factory=list,
+        description="hand-added route targets (extranet); `govnet check zones` judges them",
+    )
 
 
 class Demand(StrictModel):
