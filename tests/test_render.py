@@ -1,0 +1,128 @@
+"""Rendering: golden files for the mini design on every platform, determinism, FRR loads every
+lab config of the reference with zero errors, and the feature matrix refuses what a platform
+cannot do."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from govnet.cli import app
+from govnet.design import Design, load_design
+from govnet.templates.build import build_intents
+from govnet.templates.features import load_features
+from govnet.templates.render import RenderedConfig, RenderError, render_all, template_dirs
+from govnet.topology.graph import build_graph
+from tests.conftest import REFERENCE, copy_design, replace_in
+
+MINI = Path(__file__).parent / "designs" / "mini"
+GOLDEN = Path(__file__).parent / "golden" / "mini"
+VTYSH = shutil.which("vtysh")
+
+
+def render(design: Design, lab: bool = False) -> list[RenderedConfig]:
+    features = load_features(template_dirs(design.root))
+    intents = build_intents(design, build_graph(design), lab=lab)
+    return render_all(design.root, intents, features, "lab" if lab else None)
+
+
+@pytest.fixture(scope="module")
+def mini() -> Design:
+    return load_design(MINI)
+
+
+@pytest.fixture(scope="module")
+def mini_configs(mini: Design) -> list[RenderedConfig]:
+    return render(mini) + render(mini, lab=True)
+
+
+def test_golden_files(mini_configs: list[RenderedConfig]) -> None:
+    """`UPDATE_GOLDEN=1 pytest tests/test_render.py` rewrites them; review the diff."""
+    if os.environ.get("UPDATE_GOLDEN"):
+        shutil.rmtree(GOLDEN, ignore_errors=True)
+        for config in mini_configs:
+            path = GOLDEN / config.path
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(config.text, encoding="utf-8")
+    expected = {p.relative_to(GOLDEN) for p in GOLDEN.rglob("*") if p.is_file()}
+    assert {c.path for c in mini_configs} == expected
+    for config in mini_configs:
+        assert config.text == (GOLDEN / config.path).read_text(encoding="utf-8"), config.path
+    platforms = {c.path.parts[0] for c in mini_configs}
+    assert platforms == {"huawei_vrp", "iosxr", "junos", "lab"}
+
+
+def test_rendering_is_deterministic(mini: Design, mini_configs: list[RenderedConfig]) -> None:
+    again = render(load_design(MINI)) + render(load_design(MINI), lab=True)
+    assert [(c.path, c.text) for c in again] == [(c.path, c.text) for c in mini_configs]
+
+
+@pytest.mark.skipif(VTYSH is None, reason="FRR is not installed (.ci/run installs it)")
+@pytest.mark.parametrize("design_path", [REFERENCE, MINI], ids=["reference", "mini"])
+def test_frr_loads_every_lab_config(design_path: Path, tmp_path: Path) -> None:
+    configs = render(load_design(design_path), lab=True)
+    assert len(configs) == len(load_design(design_path).hosts)
+    for config in configs:
+        path = tmp_path / config.path.name
+        path.write_text(config.text, encoding="utf-8")
+        result = subprocess.run([str(VTYSH), "-C", "-f", str(path)], capture_output=True, text=True)
+        assert (result.returncode, result.stdout + result.stderr) == (0, ""), config.hostname
+
+
+@pytest.mark.skipif(VTYSH is None, reason="FRR is not installed (.ci/run installs it)")
+def test_vtysh_check_can_fail(tmp_path: Path) -> None:
+    """The FRR check above is only worth something if vtysh rejects a bad line."""
+    path = tmp_path / "bad.conf"
+    path.write_text("router isis GOVNET\n is-type level-9\nexit\n", encoding="utf-8")
+    result = subprocess.run([str(VTYSH), "-C", "-f", str(path)], capture_output=True, text=True)
+    assert result.returncode != 0 and "is-type level-9" in result.stdout + result.stderr
+
+
+def test_lab_interfaces_are_linux_names(mini: Design) -> None:
+    intents = build_intents(mini, build_graph(mini), lab=True)
+    agg = intents["agg-01"]
+    assert [i.name for i in agg.interfaces] == [
+        "lo",
+        "eth1",
+        "eth1.100",
+        "eth1.200",
+        "eth1.301",
+        "eth2",
+        "eth3",
+        "eth4",
+    ]
+    assert all(i.platform == "frr" and i.management is None for i in intents.values())
+
+
+def test_a_platform_is_refused_what_it_cannot_do(tmp_path: Path) -> None:
+    """An FRR device in production would need TACACS+, syslog and SNMPv3 from FRR."""
+    root = copy_design(MINI, tmp_path / "mini")
+    hosts = root / "inventory/hosts.yaml"
+    replace_in(
+        hosts,
+        "town-a:\n  hostname: 10.99.0.11\n  platform: huawei_vrp\n  groups: [huawei_vrp]\n",
+        "town-a:\n  hostname: 10.99.0.11\n  platform: frr\n  groups: [frr]\n",
+    )
+    links = root / "topology/links.yaml"
+    replace_in(links, "{device: town-a, interface: 10GE2/0/0}", "{device: town-a, interface: eth1}")
+    replace_in(links, "{device: town-a, interface: 10GE2/0/1}", "{device: town-a, interface: eth2}")
+    design = load_design(root)
+    with pytest.raises(RenderError) as caught:
+        render(design)
+    problems = caught.value.problems
+    assert (
+        "town-a: platform frr cannot do 'tacacs' (aaa.tacacs_servers; see templates/features.yaml)"
+        in problems
+    )
+    assert {p.split("'")[1] for p in problems} == {
+        "ssh", "management_acl", "tacacs", "local_users", "login_lockout", "syslog", "ntp_authentication", "snmpv3"
+    }  # fmt: skip
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["render", "--design", str(root), "--out", str(out)])
+    assert result.exit_code == 2 and "cannot do 'syslog'" in result.output
+    assert not out.exists()  # nothing written
