@@ -20,6 +20,9 @@ run: $(STAMP)
 	$(BIN)/govnet validate --design $(DESIGN)
 	$(BIN)/govnet show --design $(DESIGN)
 	$(BIN)/govnet graph --design $(DESIGN) --out $(OUT)/topology.png
+	$(BIN)/govnet render --design $(DESIGN) --out $(OUT)/configs --lab
+	$(BIN)/govnet lint --design $(DESIGN)
+	$(BIN)/govnet check zones --design $(DESIGN)
 
 ## lint, type-check, then the whole test suite
 test: lint
@@ -34,9 +37,17 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix src tests bench
 	$(BIN)/ruff format src tests bench
 
-## speed and memory, measured side by side
-bench: $(STAMP)
+NETLAB_VENV := .venv-netlab
+
+$(NETLAB_VENV)/.installed:
+	$(PYTHON) -m venv $(NETLAB_VENV)
+	$(NETLAB_VENV)/bin/pip install --quiet --disable-pip-version-check networklab
+	touch $@
+
+## speed and memory, measured side by side (netlab gets a virtualenv of its own)
+bench: $(STAMP) $(NETLAB_VENV)/.installed
 	$(BIN)/python bench/foundation.py
+	$(BIN)/python bench/render.py
 
 clean:
-	rm -rf $(VENV) $(OUT) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(NETLAB_VENV) $(OUT) .mypy_cache .ruff_cache .pytest_cache

@@ -464,7 +464,9 @@ def test_ipv6_management_and_central_services(tmp_path: Path) -> None:
         "  allowed_prefixes: [10.99.0.0/16, 2001:db8:99:ffff::/64]",
     )
     replace_in(
-        management, "  servers: [10.199.255.21, 10.199.255.22]", "  servers: [2001:db8:199::21]"
+        management,
+        "  servers: [10.199.255.21, 10.199.255.22]",
+        "  servers: [2001:db8:199::21, 2001:db8:199::22]",
     )
     replace_in(
         management, "  servers: [10.199.255.31, 10.199.255.32]", "  servers: [2001:db8:199::31]"

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from govnet.diagnostics import DesignError, ProblemLog
 from govnet.inventory.platforms import Platform
@@ -24,6 +24,8 @@ LINT_FOLDER = "checks/lint"
 
 
 class LintRule(StrictModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)  # regexes
+
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     clause: str = Field(description="等保2.0 clause (e.g. 8.1.4.1) or law article")
     title: str
