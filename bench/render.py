@@ -34,10 +34,16 @@ from govnet.topology.graph import build_graph
 
 ROOT = Path(__file__).resolve().parents[1]
 NETLAB = ROOT / ".venv-netlab" / "bin" / "netlab"
-BIG = ProvinceSpec(cities=1, rings_per_city=10, towns_per_ring=6, access_rings_per_town=2, access_ring_size=8)
+BIG = ProvinceSpec(
+    cities=1, rings_per_city=10, towns_per_ring=6, access_rings_per_town=2, access_ring_size=8
+)
 NETLAB_SIZES = {
-    "~100": ProvinceSpec(cities=1, rings_per_city=3, towns_per_ring=4, access_rings_per_town=1, access_ring_size=6),
-    "~200": ProvinceSpec(cities=1, rings_per_city=4, towns_per_ring=5, access_rings_per_town=1, access_ring_size=8),
+    "~100": ProvinceSpec(
+        cities=1, rings_per_city=3, towns_per_ring=4, access_rings_per_town=1, access_ring_size=6
+    ),
+    "~200": ProvinceSpec(
+        cities=1, rings_per_city=4, towns_per_ring=5, access_rings_per_town=1, access_ring_size=8
+    ),
 }
 
 
@@ -90,7 +96,9 @@ def time_netlab(design_dir: Path, work: Path) -> dict[str, float]:
     work.mkdir(parents=True, exist_ok=True)
     (work / "topology.yml").write_text(netlab_topology(graph), encoding="utf-8")
     started = time.perf_counter()
-    result = subprocess.run([str(NETLAB), "create"], cwd=work, capture_output=True, text=True, timeout=900)
+    result = subprocess.run(
+        [str(NETLAB), "create"], cwd=work, capture_output=True, text=True, timeout=900
+    )
     elapsed = time.perf_counter() - started
     if result.returncode != 0:
         raise SystemExit(f"netlab create failed:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
@@ -135,7 +143,9 @@ def main() -> None:
                 )
         console.print(table)
         verdict = "met" if ours["render"] < 5 else "MISSED"
-        console.print(f"govnet: {ours['render']:.2f} s for {ours['devices']:.0f} devices on 4 platforms (target < 5 s: {verdict})")
+        console.print(
+            f"govnet: {ours['render']:.2f} s for {ours['devices']:.0f} devices on 4 platforms (target < 5 s: {verdict})"
+        )
         if netlab_best is not None:
             ratio = netlab_best / per_device
             console.print(
