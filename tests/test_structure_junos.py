@@ -514,7 +514,7 @@ def test_cloud01_exact_lines(cases: dict[str, Case]) -> None:
             }""",
         "community RT-65099-1 members target:65099:1;",
         "authentication-order [ tacplus password ];",
-        'authentication-key 1 type sha256 value "%SECRET(env:GOVNET_NTP_KEY)%";',
+        'authentication-key 1 type sha256 value "%SECRET(env:GOVNET_NTP_KEY_SHA256)%";',
     ]
     lines = [line.strip() for line in text.splitlines()]
     for block in expected:

@@ -22,6 +22,7 @@ class PlatformInfo:
     napalm_driver: str | None
     netmiko_device_type: str
     loopback: str
+    ntp_algorithms: tuple[str, ...]  # NTP key algorithms the platform authenticates with
 
 
 PLATFORMS: dict[Platform, PlatformInfo] = {
@@ -35,6 +36,7 @@ PLATFORMS: dict[Platform, PlatformInfo] = {
         napalm_driver="huawei_vrp",
         netmiko_device_type="huawei",
         loopback="LoopBack0",
+        ntp_algorithms=("sha256", "md5"),
     ),
     Platform.IOSXR: PlatformInfo(
         vendor="Cisco",
@@ -46,6 +48,7 @@ PLATFORMS: dict[Platform, PlatformInfo] = {
         napalm_driver="iosxr",
         netmiko_device_type="cisco_xr",
         loopback="Loopback0",
+        ntp_algorithms=("md5",),  # SHA keys not confirmed for IOS-XR 7.x
     ),
     Platform.JUNOS: PlatformInfo(
         vendor="Juniper",
@@ -54,6 +57,7 @@ PLATFORMS: dict[Platform, PlatformInfo] = {
         napalm_driver="junos",
         netmiko_device_type="juniper_junos",
         loopback="lo0",
+        ntp_algorithms=("sha256", "md5"),
     ),
     Platform.FRR: PlatformInfo(
         vendor="FRRouting",
@@ -63,6 +67,7 @@ PLATFORMS: dict[Platform, PlatformInfo] = {
         napalm_driver=None,
         netmiko_device_type="cisco_ios",
         loopback="lo",
+        ntp_algorithms=(),  # chrony on the host, not FRR
     ),
 }
 

@@ -138,6 +138,8 @@ class IntentBuilder:
         m = self.design.management
         allowed = m.remote_access.allowed_prefixes
         prefixes = self.design.network.management if allowed is None else allowed
+        usable = PLATFORMS[host.platform].ntp_algorithms
+        ntp_key = next((k for k in m.ntp.keys if k.algorithm in usable), None)
         return ManagementIntent(
             banner=m.banner.strip(),
             telnet=m.remote_access.telnet,
@@ -157,8 +159,9 @@ class IntentBuilder:
             idle_timeout_minutes=m.login.idle_timeout_minutes,
             syslog_servers=[str(s) for s in m.syslog.servers],
             ntp_servers=[str(s) for s in m.ntp.servers],
-            ntp_key_id=m.ntp.key_id,
-            ntp_key=secret(m.ntp.key),
+            ntp_key_id=ntp_key.id if ntp_key else 0,
+            ntp_algorithm=ntp_key.algorithm if ntp_key else None,
+            ntp_key=secret(ntp_key.key) if ntp_key else None,
             snmp_users=[(u.name, secret(u.auth_key), secret(u.priv_key)) for u in m.snmp.users],
             snmp_trap_hosts=[str(h) for h in m.snmp.trap_hosts],
             snmp_community=secret(m.snmp.community),

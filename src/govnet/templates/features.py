@@ -92,8 +92,8 @@ def required_features(intent: DeviceIntent) -> Iterator[tuple[str, str]]:
         yield "idle_timeout", "login.idle_timeout_minutes"
     if m.syslog_servers:
         yield "syslog", "syslog.servers"
-    if m.ntp_servers and m.ntp_key is not None:
-        yield "ntp_authentication", "ntp.key"
+    if m.ntp_servers:
+        yield "ntp_authentication", "ntp.keys"
     if m.snmp_users:
         yield "snmpv3", "snmp.users"
     if m.snmp_community is not None:

@@ -51,6 +51,7 @@ class ManagementIntent(Intent):
     syslog_servers: list[str]
     ntp_servers: list[str]
     ntp_key_id: int
+    ntp_algorithm: Literal["sha256", "md5"] | None
     ntp_key: SecretValue | None
     snmp_users: list[tuple[str, SecretValue, SecretValue]]  # name, auth key, priv key
     snmp_trap_hosts: list[str]

@@ -264,10 +264,17 @@ class Syslog(StrictModel):
     servers: list[IPv4Address | IPv6Address] = Field(default_factory=list)
 
 
+class NtpKey(StrictModel):
+    id: int = Field(ge=1, le=65535)
+    algorithm: Literal["sha256", "md5"]
+    key: Secret
+
+
 class Ntp(StrictModel):
+    """The servers hold every key; each device uses the first key its platform supports."""
+
     servers: list[IPv4Address | IPv6Address] = Field(default_factory=list)
-    key_id: int = Field(default=1, ge=1, le=65535)
-    key: Secret | None = None
+    keys: list[NtpKey] = Field(default_factory=list)
 
 
 class SnmpUser(StrictModel):
