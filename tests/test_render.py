@@ -126,3 +126,39 @@ def test_a_platform_is_refused_what_it_cannot_do(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["render", "--design", str(root), "--out", str(out)])
     assert result.exit_code == 2 and "cannot do 'syslog'" in result.output
     assert not out.exists()  # nothing written
+
+
+@pytest.mark.parametrize("transport", ["mpls", "srv6", "dual"])
+def test_transport_mode_drives_the_configs(tmp_path: Path, transport: str) -> None:
+    root = copy_design(MINI, tmp_path / transport)
+    replace_in(root / "topology/network.yaml", "transport: dual", f"transport: {transport}")
+    design = load_design(root)
+    intents = build_intents(design, build_graph(design))
+    town = intents["town-a"]
+    assert town.bgp is not None
+    sessions = {n.address for n in town.bgp.neighbors}
+    v4_sessions = {a for a in sessions if ":" not in a}
+    v6_sessions = sessions - v4_sessions
+    mpls, srv6 = transport in ("mpls", "dual"), transport in ("srv6", "dual")
+    assert town.mpls_ldp is mpls
+    assert (town.srv6 is not None) is srv6
+    assert (town.isis is not None and town.isis.srv6_locator == "GOVNET") is srv6
+    assert bool(v4_sessions) is mpls and bool(v6_sessions) is srv6
+    assert all(n.srv6 == (":" in n.address) for n in town.bgp.neighbors)
+    assert {(v.mpls, v.srv6) for v in town.vrfs} == {(mpls, srv6)}
+    configs = {c.hostname: c.text for c in render(design)}
+    huawei = configs["town-a"]
+    assert ("\nmpls ldp\n" in huawei) is mpls
+    assert ("segment-routing ipv6 best-effort" in huawei) is srv6
+    assert (" prefix-sid" in huawei) is srv6
+    xr = configs["town-b"]
+    assert ("\nmpls ldp\n" in xr) is mpls
+    assert ("encapsulation-type srv6" in xr) is srv6
+    if VTYSH is not None:
+        for config in render(design, lab=True):
+            path = tmp_path / config.path.name
+            path.write_text(config.text, encoding="utf-8")
+            result = subprocess.run(
+                [str(VTYSH), "-C", "-f", str(path)], capture_output=True, text=True
+            )
+            assert (result.returncode, result.stdout + result.stderr) == (0, ""), config.hostname

@@ -255,8 +255,9 @@ class Aaa(StrictModel):
 
 
 class LoginPolicy(StrictModel):
-    max_failures: int = Field(default=5, ge=1, le=10)
-    lockout_minutes: int = Field(default=15, ge=1, le=1440)
+    # the tightest ranges every platform accepts (Huawei VRP: 3+ failures, 5+ minutes)
+    max_failures: int = Field(default=5, ge=3, le=10)
+    lockout_minutes: int = Field(default=15, ge=5, le=1440)
     idle_timeout_minutes: int = Field(default=10, ge=0, le=60)
 
 
