@@ -26,9 +26,7 @@ from rich.console import Console
 from rich.table import Table
 
 from govnet.design import load_design
-from govnet.templates.build import build_intents
-from govnet.templates.features import load_features
-from govnet.templates.render import render_all, template_dirs
+from govnet.templates.render import render_design
 from govnet.topology.generate import ProvinceSpec, write_province
 from govnet.topology.graph import build_graph
 
@@ -51,15 +49,12 @@ def time_govnet(design_dir: Path) -> dict[str, float]:
     started = time.perf_counter()
     design = load_design(design_dir)
     loaded = time.perf_counter()
-    graph = build_graph(design)
-    features = load_features(template_dirs(design.root))
-    native = render_all(design.root, build_intents(design, graph), features)
-    lab = render_all(design.root, build_intents(design, graph, lab=True), features, "lab")
+    configs = render_design(design, build_graph(design), lab=True)
     done = time.perf_counter()
-    platforms = {c.platform for c in native + lab}
+    platforms = {c.path.parts[0] for c in configs}
     return {
         "devices": len(design.hosts),
-        "configs": len(native) + len(lab),
+        "configs": len(configs),
         "platforms": len(platforms),
         "load": loaded - started,
         "render": done - loaded,

@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import math
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -243,14 +245,7 @@ def render(
 ) -> None:
     """Render one config per device in its platform's syntax (deterministic)."""
     from govnet.templates.build import build_intents
-    from govnet.templates.features import load_features
-    from govnet.templates.render import (
-        RenderError,
-        intent_json,
-        render_all,
-        template_dirs,
-        write_configs,
-    )
+    from govnet.templates.render import intent_json, render_design, write_configs
     from govnet.topology.addressing import write_lock
     from govnet.topology.graph import build_graph
 
@@ -263,23 +258,29 @@ def render(
         write_lock(loaded.root, loaded.addressing)
         err.print(f"address lock updated ({loaded.lock_diff.summary()})")
     graph = build_graph(loaded)
-    intents = build_intents(loaded, graph, selected)
     if as_intent:
-        _emit_json({name: intent_json(i) for name, i in intents.items()})
+        _emit_json({n: intent_json(i) for n, i in build_intents(loaded, graph, selected).items()})
         return
+    with _render_errors():
+        configs = render_design(loaded, graph, selected, lab=lab)
+    written = write_configs(out_dir, configs)
+    out.print(f"rendered {len(configs)} configs into {out_dir} ({len(written)} changed)")
+
+
+@contextmanager
+def _render_errors() -> Iterator[None]:
+    """Rendering and rule-loading failures: every problem printed, exit 2, nothing written."""
+    from govnet.templates.render import RenderError
+
     try:
-        features = load_features(template_dirs(loaded.root))
-        configs = render_all(loaded.root, intents, features)
-        if lab:
-            configs += render_all(
-                loaded.root, build_intents(loaded, graph, selected, lab=True), features, "lab"
-            )
+        yield
+    except DesignError as error:
+        _print_problems(error.problems)
+        raise typer.Exit(EXIT_DESIGN_ERROR) from None
     except (RenderError, ValueError, FileNotFoundError) as error:
         for line in getattr(error, "problems", [str(error)]):
             err.print(line, style="red", markup=False)
         raise typer.Exit(EXIT_DESIGN_ERROR) from None
-    written = write_configs(out_dir, configs)
-    out.print(f"rendered {len(configs)} configs into {out_dir} ({len(written)} changed)")
 
 
 @app.command()
@@ -291,26 +292,14 @@ def lint(
     """Check the rendered configs against the 等保2.0 level-3 rules in checks/lint/; exit 1 on
     any failure, printing device, clause and evidence."""
     from govnet.checks.lint import lint_configs, load_rules
-    from govnet.templates.build import build_intents
-    from govnet.templates.features import load_features
-    from govnet.templates.render import RenderError, render_all, template_dirs
+    from govnet.templates.render import render_design
     from govnet.topology.graph import build_graph
 
     loaded = _load(design, as_json)
     selected = _select_hosts(loaded, None, hosts)
-    try:
+    with _render_errors():
         rules = load_rules([loaded.root, reference_design_path()])
-        features = load_features(template_dirs(loaded.root))
-        configs = render_all(
-            loaded.root, build_intents(loaded, build_graph(loaded), selected), features
-        )
-    except DesignError as error:
-        _print_problems(error.problems)
-        raise typer.Exit(EXIT_DESIGN_ERROR) from None
-    except (RenderError, ValueError, FileNotFoundError) as error:
-        for line in getattr(error, "problems", [str(error)]):
-            err.print(line, style="red", markup=False)
-        raise typer.Exit(EXIT_DESIGN_ERROR) from None
+        configs = render_design(loaded, build_graph(loaded), selected)
     findings = lint_configs(((c.hostname, c.platform, c.text) for c in configs), rules)
     if as_json:
         _emit_json({"devices": len(configs), "findings": [f.as_dict() for f in findings]})

@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import networkx as nx
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError
 
-from govnet.design import reference_design_path
+from govnet.design import Design, reference_design_path
 from govnet.inventory.platforms import Platform
-from govnet.templates.features import Features, required_features
+from govnet.templates.features import Features, load_features, required_features
 from govnet.templates.intent import DeviceIntent
 
 CONFIG_SUFFIX = {
@@ -153,6 +154,21 @@ def render_all(
     if problems:
         raise RenderError(problems)
     return rendered
+
+
+def render_design(
+    design: Design, graph: nx.MultiGraph, hosts: list[str] | None = None, lab: bool = False
+) -> list[RenderedConfig]:
+    """Every selected device in its own platform; with ``lab``, every one again as FRR."""
+    from govnet.templates.build import build_intents
+
+    features = load_features(template_dirs(design.root))
+    configs = render_all(design.root, build_intents(design, graph, hosts), features)
+    if lab:
+        configs += render_all(
+            design.root, build_intents(design, graph, hosts, lab=True), features, "lab"
+        )
+    return configs
 
 
 def write_configs(out: Path, configs: Iterable[RenderedConfig]) -> list[Path]:
