@@ -351,6 +351,47 @@ def check_zones_command(design: DesignOption = None, as_json: JsonOption = False
         raise typer.Exit(1)
 
 
+@app.command()
+def paths(
+    site: Annotated[str, typer.Argument(help="A site name (e.g. humen).")],
+    design: DesignOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The shortest pair of node-disjoint paths from a site to each DC and the Internet egress,
+    and whether a duct-disjoint pair exists."""
+    from govnet.topology.graph import build_graph
+    from govnet.topology.paths import analyse_site, paths_tables
+
+    loaded = _load(design, as_json)
+    if site not in loaded.sites:
+        err.print(f"unknown site '{site}' (see `govnet show`)", style="red")
+        raise typer.Exit(EXIT_DESIGN_ERROR)
+    report = analyse_site(loaded, build_graph(loaded), site)
+    if as_json:
+        _emit_json(report.model_dump(mode="json"))
+    else:
+        for table in paths_tables(report):
+            out.print(table)
+
+
+@app.command()
+def capacity(design: DesignOption = None, as_json: JsonOption = False) -> None:
+    """Demands routed on IGP shortest paths with ECMP: per-link load normally and in the worst
+    single or duct failure, with the scenario that causes it; exit 1 if a link overloads."""
+    from govnet.topology.capacity import analyse, capacity_tables
+    from govnet.topology.graph import build_graph
+
+    loaded = _load(design, as_json)
+    report = analyse(loaded, build_graph(loaded))
+    if as_json:
+        _emit_json(report.model_dump(mode="json"))
+    else:
+        for table in capacity_tables(report):
+            out.print(table)
+    if report.overloaded:
+        raise typer.Exit(1)
+
+
 def _select_hosts(
     loaded: Design, platforms: list[Platform] | None, hosts: list[str] | None
 ) -> list[str]:
