@@ -352,6 +352,73 @@ def check_zones_command(design: DesignOption = None, as_json: JsonOption = False
 
 
 @app.command()
+def failures(
+    design: DesignOption = None,
+    scope: Annotated[
+        list[str] | None,
+        typer.Option("--scope", help="single, node, srlg, double or all (repeatable)."),
+    ] = None,
+    as_json: JsonOption = False,
+    top: Annotated[int, typer.Option("--top", help="Rows per table (0: all).")] = 20,
+) -> None:
+    """Which sites each failure cuts off from each DC and the Internet egress, and which keep
+    them but lose redundancy; equivalent failures grouped, worst first."""
+    from govnet.topology.failure_report import SCOPES, build_report
+    from govnet.topology.graph import build_graph
+
+    chosen = [s for item in (scope or ["all"]) for s in item.split(",")]
+    unknown = [s for s in chosen if s not in (*SCOPES, "all")]
+    if unknown:
+        err.print(
+            f"unknown scope(s): {', '.join(unknown)} (single, node, srlg, double, all)", style="red"
+        )
+        raise typer.Exit(EXIT_DESIGN_ERROR)
+    scopes = list(SCOPES) if "all" in chosen else chosen
+    loaded = _load(design, as_json)
+    report = build_report(build_graph(loaded), scopes)  # type: ignore[arg-type]
+    if as_json:
+        _emit_json(report.model_dump(mode="json"))
+        return
+    _print_failures(report, top)
+
+
+def _print_failures(report: Any, top: int) -> None:
+    titles = {
+        "single": "single link failures",
+        "node": "single device failures",
+        "srlg": "duct (shared-risk) failures",
+        "double": "double link failures (classes of equivalent pairs)",
+    }
+    for scope in report.scopes:
+        rows = [s for s in report.scenarios if s.scope == scope]
+        table = _table(
+            f"{titles[scope]}: {report.counts[scope]:,} examined, {sum(1 for r in rows if r.kind == 'cut')} cut sites off",
+            "failure",
+            "effect",
+            "targets",
+            "sites",
+        )
+        for row in rows[: top or None]:
+            per_target = row.cut_off if row.kind == "cut" else row.degraded
+            first = next(iter(per_target.values()))
+            names = [x.text() for x in first] if row.kind == "cut" else list(first)
+            targets = ", ".join(per_target) if len(per_target) < len(report.targets) else "all"
+            effect = "cut off" if row.kind == "cut" else "lose redundancy"
+            if row.scope == "double":
+                effect += f" ({row.pairs} pairs)"
+            shown = ", ".join(names[:8]) + (f" … (+{len(names) - 8})" if len(names) > 8 else "")
+            table.add_row(row.description, effect, targets, shown)
+        if len(rows) > top > 0:
+            table.caption = f"{len(rows) - top} more (--top 0 shows all)"
+        out.print(table)
+    if report.baseline_unreachable:
+        out.print(f"[red]unreachable even with nothing failed[/red]: {report.baseline_unreachable}")
+    out.print(
+        f"{report.sites} user sites, targets {', '.join(report.targets)}; analysed in {report.seconds:.3f} s"
+    )
+
+
+@app.command()
 def paths(
     site: Annotated[str, typer.Argument(help="A site name (e.g. humen).")],
     design: DesignOption = None,
