@@ -76,12 +76,9 @@ def _sites(nodes: Iterable[int], analysis: TargetAnalysis, site_of: dict[str, st
     return sorted({site_of[n] for n in (analysis.indexed.names[i] for i in nodes) if n in site_of})
 
 
-def _ring_of(graph: nx.MultiGraph, keys: list[str]) -> str | None:
-    rings: set[str | None] = set()
-    for _a, _b, key, data in graph.edges(keys=True, data=True):
-        if key in keys:
-            rings.add(data.get("ring"))
-    return rings.pop() if len(rings) == 1 else None
+def _ring_of(rings: dict[str, str | None], keys: tuple[str, ...]) -> str | None:
+    found = {rings.get(key) for key in keys}
+    return found.pop() if len(found) == 1 else None
 
 
 def build_report(
@@ -141,12 +138,13 @@ def build_report(
                     segments.setdefault(
                         ("double", members), [_sites(seg, a, site_of) for seg in chain.segments]
                     )
+    rings = {key: data.get("ring") for _, _, key, data in graph.edges(keys=True, data=True)}
     scenarios = []
     for (scope, members), per_target in cut.items():
         key = (scope, members)
         scenarios.append(
             _scenario(
-                graph,
+                rings,
                 scope,
                 members,
                 "cut",
@@ -160,7 +158,7 @@ def build_report(
         key = (scope, members)
         scenarios.append(
             _scenario(
-                graph, scope, members, "degrade", {}, per_target_sites, 1, segments.get(key, [])
+                rings, scope, members, "degrade", {}, per_target_sites, 1, segments.get(key, [])
             )
         )
     scenarios.sort(key=lambda s: (SCOPES.index(s.scope), s.kind != "cut", -s.impact, s.failed))
@@ -176,7 +174,7 @@ def build_report(
 
 
 def _scenario(
-    graph: nx.MultiGraph,
+    rings: dict[str, str | None],
     scope: Scope,
     members: tuple[str, ...],
     kind: Literal["cut", "degrade"],
@@ -185,7 +183,7 @@ def _scenario(
     pairs: int,
     segments: list[list[str]],
 ) -> Scenario:
-    ring = _ring_of(graph, list(members)) if len(members) > 1 else None
+    ring = _ring_of(rings, members) if len(members) > 1 else None
     where = f" on ring {ring}" if ring else ""
     if scope == "single" and kind == "cut":
         description = f"link {members[0]}"
