@@ -32,7 +32,11 @@ app = typer.Typer(
 )
 generate_app = typer.Typer(help="Write synthetic designs for scale work.", no_args_is_help=True)
 app.add_typer(generate_app, name="generate")
-check_app = typer.Typer(help="Check what the network must guarantee.", no_args_is_help=True)
+check_app = typer.Typer(
+    help="Check what the network must guarantee (the policies in checks/policies.yaml; "
+    "`check zones` for zone isolation).",
+    invoke_without_command=True,
+)
 app.add_typer(check_app, name="check")
 
 out = Console(highlight=False, emoji=False, soft_wrap=True)
@@ -318,6 +322,43 @@ def lint(
         raise typer.Exit(1)
 
 
+@check_app.callback()
+def check_policies(
+    ctx: typer.Context,
+    design: DesignOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Evaluate every policy of checks/policies.yaml: one row per violation (subject, policy,
+    evidence); exit 1 if any fails."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from govnet.checks.policies import evaluate
+    from govnet.topology.graph import build_graph
+
+    loaded = _load(design, as_json)
+    results = evaluate(loaded, build_graph(loaded), loaded.policies)
+    violations = [v for r in results for v in r.violations]
+    if as_json:
+        _emit_json({"policies": [r.model_dump() for r in results]})
+    else:
+        summary = _table("policies", "policy", "checked", "violations", "title")
+        for r in results:
+            style = "red" if r.violations else "green"
+            summary.add_row(
+                r.policy, str(r.checked), f"[{style}]{len(r.violations)}[/{style}]", r.title
+            )
+        out.print(summary)
+        if violations:
+            table = _table(f"{len(violations)} violation(s)", "subject", "policy", "evidence")
+            for v in violations:
+                table.add_row(v.subject, v.policy, v.evidence)
+            out.print(table)
+        elif not results:
+            out.print("no policies in checks/policies.yaml")
+    if violations:
+        raise typer.Exit(1)
+
+
 @check_app.command("zones")
 def check_zones_command(design: DesignOption = None, as_json: JsonOption = False) -> None:
     """Zone isolation from the rendered intent: each department VPN imports only its own routes
@@ -360,6 +401,13 @@ def failures(
     ] = None,
     as_json: JsonOption = False,
     top: Annotated[int, typer.Option("--top", help="Rows per table (0: all).")] = 20,
+    engine: Annotated[
+        str, typer.Option("--engine", help="local, or dask to run chunks on a Dask cluster.")
+    ] = "local",
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", help="Dask scheduler address (default: a local cluster)."),
+    ] = None,
 ) -> None:
     """Which sites each failure cuts off from each DC and the Internet egress, and which keep
     them but lose redundancy; equivalent failures grouped, worst first."""
@@ -374,8 +422,12 @@ def failures(
         )
         raise typer.Exit(EXIT_DESIGN_ERROR)
     scopes = list(SCOPES) if "all" in chosen else chosen
+    from govnet.topology.engine import open_engine
+
     loaded = _load(design, as_json)
-    report = build_report(build_graph(loaded), scopes)  # type: ignore[arg-type]
+    graph = build_graph(loaded)
+    with open_engine(engine, scheduler) as runner:
+        report = build_report(graph, scopes, engine=runner)  # type: ignore[arg-type]
     if as_json:
         _emit_json(report.model_dump(mode="json"))
         return

@@ -15,6 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from govnet.checks.policy_models import Policy, PolicyFile
 from govnet.diagnostics import DesignError, Loc, Problem, ProblemLog, sort_problems
 from govnet.inventory.models import CREDENTIAL_KEYS, Defaults, Group, Host
 from govnet.inventory.roles import ROLES, Role
@@ -65,6 +66,7 @@ UPLINKS_FILE = "topology/uplinks.yaml"
 SERVICES_FILE = "topology/services.yaml"
 DEMANDS_FILE = "topology/demands.yaml"
 MANAGEMENT_FILE = "topology/management.yaml"
+POLICIES_FILE = "checks/policies.yaml"
 
 REQUIRED_FILES = (HOSTS_FILE, NETWORK_FILE, SITES_FILE, LINKS_FILE)
 KNOWN_FILES = {
@@ -81,6 +83,7 @@ KNOWN_FILES = {
         MANAGEMENT_FILE,
         LOCK_FILE,
     },
+    "checks": {POLICIES_FILE},
 }
 
 ENV_DESIGN = "GOVNET_DESIGN"
@@ -107,6 +110,7 @@ class DesignParts:
     vpns: list[Entry[Vpn]] = field(default_factory=list)
     demands: list[Entry[Demand]] = field(default_factory=list)
     management: Management = field(default_factory=Management)
+    policies: list[Policy] = field(default_factory=list)
     # every name declared, valid or not (see reading.raw_names)
     declared: dict[str, set[str]] = field(default_factory=dict)
     # device pairs joined by a link and sites named by a host, valid or not
@@ -137,6 +141,7 @@ class Design:
     vpns: list[Vpn]
     demands: list[Demand]
     management: Management
+    policies: list[Policy]
     addressing: Addressing
     lock_diff: LockDiff
     warnings: list[Problem]
@@ -303,6 +308,9 @@ def read_parts(root: Path, log: ProblemLog) -> DesignParts:
     doc, data = sections(DEMANDS_FILE, ("demands",))
     if doc:
         parts.demands = read_list(doc, data, "demands", Demand, log)
+    if doc := _read(root, POLICIES_FILE, parts, log):
+        policy_file = validate_item(PolicyFile, doc.data or {"policies": []}, doc.name, (), log)
+        parts.policies = list(policy_file.policies) if policy_file else []
     if doc := _read(root, MANAGEMENT_FILE, parts, log):
         parts.management = (
             validate_item(Management, doc.data or {}, doc.name, (), log) or Management()
@@ -397,6 +405,7 @@ def load_design(
         vpns=[e.item for e in parts.vpns],
         demands=[e.item for e in parts.demands],
         management=parts.management,
+        policies=parts.policies,
         addressing=addressing,
         lock_diff=lock_diff,
         warnings=sort_problems(problems),

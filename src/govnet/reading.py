@@ -69,6 +69,10 @@ def _describe(error: Any, model: type[BaseModel], clean_loc: Loc) -> str:
     kind = error["type"]
     if kind == "missing":
         return "required field is missing"
+    if kind == "union_tag_invalid":
+        return f"unknown {clean_loc[-1]} {error['ctx']['tag']!r} (expected one of: {error['ctx']['expected_tags']})"
+    if kind == "union_tag_not_found":
+        return "required field is missing"
     if kind == "extra_forbidden":
         parent = _model_at(model, clean_loc[:-1])
         if parent is not None:
@@ -100,6 +104,9 @@ def validation_problems(
     merged: dict[Loc, list[str]] = {}
     for item in error.errors():
         clean = tuple(p for p in item["loc"] if not _is_internal(p))
+        if item["type"] in ("union_tag_invalid", "union_tag_not_found"):
+            # a discriminated union: the problem is the discriminator field itself
+            clean = (*clean, str(item["ctx"]["discriminator"]).strip("'"))
         text = _describe(item, model, clean)
         texts = merged.setdefault(clean, [])
         if text not in texts:

@@ -7,13 +7,15 @@ import itertools
 import time
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import partial
 from typing import Literal
 
 import networkx as nx
 from pydantic import BaseModel, ConfigDict
 
-from govnet.topology.failures import TargetAnalysis, analyse
-from govnet.topology.targets import user_sites
+from govnet.topology.engine import Engine, LocalEngine
+from govnet.topology.failures import LABEL_SEED, TargetAnalysis, analyse_target
+from govnet.topology.targets import target_nodes, user_sites
 
 Scope = Literal["single", "node", "srlg", "double"]
 SCOPES: tuple[Scope, ...] = ("single", "node", "srlg", "double")
@@ -59,6 +61,13 @@ class FailureReport(Model):
     scenarios: list[Scenario]
     counts: dict[str, int]  # failures examined per scope
     seconds: float
+    engine: str = "local"
+
+
+def _analyse_chunk(
+    graph: nx.MultiGraph, seed: int, target: tuple[str, list[str]]
+) -> TargetAnalysis:
+    return analyse_target(graph, target[0], target[1], seed)
 
 
 def _losses(
@@ -82,11 +91,18 @@ def _ring_of(rings: dict[str, str | None], keys: tuple[str, ...]) -> str | None:
 
 
 def build_report(
-    graph: nx.MultiGraph, scopes: Iterable[Scope] = SCOPES, seed: int = 20190769
+    graph: nx.MultiGraph,
+    scopes: Iterable[Scope] = SCOPES,
+    seed: int = LABEL_SEED,
+    engine: Engine | None = None,
 ) -> FailureReport:
+    """Every scope, every target. Each target's analysis is one chunk for the engine."""
     started = time.perf_counter()
     wanted = list(dict.fromkeys(scopes))
-    analyses = analyse(graph, seed)
+    targets = sorted(target_nodes(graph).items())
+    run = engine or LocalEngine()
+    results = run.map(partial(_analyse_chunk, graph, seed), targets)
+    analyses = dict(zip([t for t, _ in targets], results, strict=True))
     sites = user_sites(graph)
     site_of = {n: s for s, nodes in sites.items() for n in nodes}
     size = {s: len(nodes) for s, nodes in sites.items()}
@@ -170,6 +186,7 @@ def build_report(
         scenarios=scenarios,
         counts={k: v for k, v in counts.items() if k in wanted},
         seconds=time.perf_counter() - started,
+        engine=run.name,
     )
 
 

@@ -275,10 +275,16 @@ def user_site_of(graph: nx.MultiGraph) -> dict[str, str]:
 
 def chain_positions(analysis: TargetAnalysis) -> dict[int, tuple[int, int]]:
     """Edge -> (chain index, position in the chain)."""
-    return {edge: (c, p) for c, chain in enumerate(analysis.chains) for p, edge in enumerate(chain.edges)}
+    return {
+        edge: (c, p)
+        for c, chain in enumerate(analysis.chains)
+        for p, edge in enumerate(chain.edges)
+    }
 
 
-def cut_by_pair(analysis: TargetAnalysis, first: int, second: int, positions: dict[int, tuple[int, int]]) -> set[int]:
+def cut_by_pair(
+    analysis: TargetAnalysis, first: int, second: int, positions: dict[int, tuple[int, int]]
+) -> set[int]:
     """Nodes cut off when two links fail: the bridges' subtrees, and the chain segments between
     the two when they share a label (no graph search)."""
     lost: set[int] = set()
@@ -297,7 +303,9 @@ def single_points(analysis: TargetAnalysis) -> set[int]:
     return {n for nodes in analysis.bridges.values() for n in nodes}
 
 
-def degraded_by(analysis: TargetAnalysis, edge: int, positions: dict[int, tuple[int, int]]) -> set[int]:
+def degraded_by(
+    analysis: TargetAnalysis, edge: int, positions: dict[int, tuple[int, int]]
+) -> set[int]:
     """Nodes that keep the target when ``edge`` fails but lose link redundancy: the segments of
     its chain, less what was never redundant."""
     place = positions.get(edge)
