@@ -471,6 +471,25 @@ def _print_failures(report: Any, top: int) -> None:
 
 
 @app.command()
+def report(
+    out_dir: Annotated[
+        Path,
+        typer.Option("--out", "-o", help="Directory for index.html and the PNGs.", file_okay=False),
+    ] = Path("build/report"),
+    design: DesignOption = None,
+) -> None:
+    """An HTML report with PNG figures: rings coloured by redundancy, the failure heatmap, link
+    utilisation normal against worst case, the policy results."""
+    from govnet.topology.graph import build_graph
+    from govnet.topology.report import write_report
+
+    loaded = _load(design)
+    with err.status("analysing failures and capacity"):
+        written = write_report(loaded, build_graph(loaded), out_dir)
+    out.print(f"wrote {written.index} and {len(written.figures)} figures")
+
+
+@app.command()
 def paths(
     site: Annotated[str, typer.Argument(help="A site name (e.g. humen).")],
     design: DesignOption = None,

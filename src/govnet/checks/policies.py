@@ -169,13 +169,13 @@ def _utilisation(design: Design, graph: nx.MultiGraph, policy: MaxUtilisation) -
     violations = [
         Violation(
             policy=policy.id,
-            subject=f"link {link.key}",
-            evidence=f"{100 * link.worst_utilisation:.0f}% of {link.capacity_mbps} Mb/s when {link.worst_scenario}",
+            subject=f"link {link.link}",
+            evidence=f"{100 * link.worst_utilisation:.0f}% of {link.capacity_mbps:.0f} Mb/s when {link.worst_scenario}",
         )
         for link in report.overloaded
     ]
     return PolicyResult(
-        policy=policy.id, title=policy.title, checked=len(report.links), violations=violations
+        policy=policy.id, title=policy.title, checked=report.links, violations=violations
     )
 
 

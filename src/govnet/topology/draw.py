@@ -39,13 +39,21 @@ CENTRE_ROWS = {"province": 3.4, "wan": 2.1, "core": 0.8, "dc": -0.7, "external":
 RING_COLOURS: tuple[Any, ...] = tuple(plt.get_cmap("tab10").colors)  # type: ignore[attr-defined]
 
 
-def draw_design(design: Design, graph: nx.MultiGraph, out: Path) -> str:
-    """Write the PNG; returns a note for the user when the drawing is simplified."""
+def draw_design(
+    design: Design,
+    graph: nx.MultiGraph,
+    out: Path,
+    status: dict[str, str] | None = None,
+    legend: dict[str, str] | None = None,
+    title: str | None = None,
+) -> str:
+    """Write the PNG; returns a note for the user when the drawing is simplified. ``status``
+    colours devices (device -> colour) with ``legend`` (label -> colour) explaining them."""
     out.parent.mkdir(parents=True, exist_ok=True)
     if graph.number_of_nodes() > DETAIL_LIMIT:
         _draw_districts(design, graph, out)
         return f"{graph.number_of_nodes()} nodes: drawn one node per district"
-    _draw_devices(design, graph, out)
+    _draw_devices(design, graph, out, status or {}, legend or {}, title)
     return ""
 
 
@@ -184,9 +192,16 @@ def _label(graph: nx.MultiGraph, node: str) -> str:
     return node
 
 
-def _draw_devices(design: Design, graph: nx.MultiGraph, out: Path) -> None:
+def _draw_devices(
+    design: Design,
+    graph: nx.MultiGraph,
+    out: Path,
+    status: dict[str, str],
+    legend: dict[str, str],
+    title: str | None,
+) -> None:
     pos = _layout(design, graph)
-    fig, ax = plt.subplots(figsize=(17, 15), dpi=110)
+    fig, ax = plt.subplots(figsize=(20, 15), dpi=110)
     ring_names = sorted(graph.graph.get("rings", {}))
     colour = {name: RING_COLOURS[i % len(RING_COLOURS)] for i, name in enumerate(ring_names)}
     simple = nx.Graph(graph)
@@ -214,7 +229,7 @@ def _draw_devices(design: Design, graph: nx.MultiGraph, out: Path) -> None:
             [pos[n][1] for n in nodes],
             s=style["size"],
             marker=style["marker"],
-            c=style["color"],
+            c=[status.get(n, style["color"]) for n in nodes],
             edgecolors="#222222",
             linewidths=1.0,
             zorder=3,
@@ -268,10 +283,31 @@ def _draw_devices(design: Design, graph: nx.MultiGraph, out: Path) -> None:
                     label=f"{layer} ({count})",
                 )
             )
-    ax.legend(handles=handles, loc="upper left", fontsize=9, frameon=True, title="rings and layers")
+    for label, colour in legend.items():
+        handles.append(
+            Line2D(
+                [],
+                [],
+                marker="o",
+                ls="",
+                markersize=10,
+                markerfacecolor=colour,
+                markeredgecolor="#222222",
+                label=label,
+            )
+        )
+    ax.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(1.0, 1.0),
+        fontsize=9,
+        frameon=True,
+        title="rings and layers",
+    )
     counts = Counter(d["layer"] for _, d in graph.nodes(data=True))
     ax.set_title(
-        f"{design.network.name}: {len(design.hosts)} devices, "
+        title
+        or f"{design.network.name}: {len(design.hosts)} devices, "
         f"{sum(1 for r in design.rings if r.level == 1)} first-level rings, "
         f"{counts.get('town', 0)} towns, transport {design.network.transport.value}",
         fontsize=14,
