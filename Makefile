@@ -23,6 +23,10 @@ run: $(STAMP)
 	$(BIN)/govnet render --design $(DESIGN) --out $(OUT)/configs --lab
 	$(BIN)/govnet lint --design $(DESIGN)
 	$(BIN)/govnet check zones --design $(DESIGN)
+	-$(BIN)/govnet check --design $(DESIGN)
+	$(BIN)/govnet failures --design $(DESIGN) --top 10
+	-$(BIN)/govnet capacity --design $(DESIGN)
+	$(BIN)/govnet report --design $(DESIGN) --out $(OUT)/report
 
 ## lint, type-check, then the whole test suite
 test: lint
@@ -48,6 +52,8 @@ $(NETLAB_VENV)/.installed:
 bench: $(STAMP) $(NETLAB_VENV)/.installed
 	$(BIN)/python bench/foundation.py
 	$(BIN)/python bench/render.py
+	$(BIN)/python bench/failures.py
+	$(BIN)/python bench/capacity.py
 
 clean:
 	rm -rf $(VENV) $(NETLAB_VENV) $(OUT) .mypy_cache .ruff_cache .pytest_cache

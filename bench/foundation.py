@@ -96,7 +96,7 @@ def main() -> None:
 
     from govnet.topology.generate import ProvinceSpec, write_province
 
-    console = Console()
+    console = Console(width=150)
     with tempfile.TemporaryDirectory(prefix="govnet-bench-") as tmp:
         province = Path(tmp) / "province"
         with console.status(f"generating a {args.cities}-city province"):

@@ -104,7 +104,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--skip-netlab", action="store_true", help="time govnet only")
     args = parser.parse_args()
-    console = Console()
+    console = Console(width=150)
     with tempfile.TemporaryDirectory(prefix="govnet-bench-render-") as tmp:
         work = Path(tmp)
         write_province(BIG, work / "big")
