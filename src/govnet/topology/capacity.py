@@ -37,6 +37,7 @@ from __future__ import annotations
 import heapq
 import math
 import time
+from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -89,6 +90,8 @@ class Network:
     keys: tuple[str, ...]
     ends: tuple[tuple[int, int], ...]
     metric: tuple[float, ...]
+    ends_array: IntArray  # the same as arrays
+    metric_array: FloatArray
     capacity: FloatArray
     routed: BoolArray  # both ends run the IGP
     adjacency: tuple[tuple[Hop, ...], ...]
@@ -98,12 +101,6 @@ class Network:
     @property
     def edge_count(self) -> int:
         return len(self.keys)
-
-    def ends_array(self) -> IntArray:
-        return np.array(self.ends, dtype=np.int64).reshape(-1, 2)
-
-    def metric_array(self) -> FloatArray:
-        return np.array(self.metric, dtype=np.float64)
 
 
 @dataclass(frozen=True)
@@ -166,6 +163,8 @@ def compile_network(graph: nx.MultiGraph, demands: Sequence[Demand]) -> Network:
         keys=tuple(str(key) for _, _, key, _ in edges),
         ends=ends,
         metric=metric,
+        ends_array=np.array(ends, dtype=np.int64).reshape(-1, 2),
+        metric_array=np.array(metric, dtype=np.float64),
         capacity=np.array([float(d["capacity_mbps"]) for *_, d in edges]),
         routed=routed,
         adjacency=_adjacency(len(nodes), ends, metric, routed),
@@ -206,7 +205,7 @@ class Routing:
 
 def _igp_matrix(net: Network, alive: BoolArray) -> csr_array:
     """Symmetric adjacency with the smallest metric of parallel links (csgraph sums duplicates)."""
-    ends, metric = net.ends_array()[alive], net.metric_array()[alive]
+    ends, metric = net.ends_array[alive], net.metric_array[alive]
     n = len(net.nodes)
     low, high = ends.min(axis=1), ends.max(axis=1)
     pair = low * n + high
@@ -227,7 +226,7 @@ def _distances(matrix: csr_array, sinks: IntArray, n: int) -> FloatArray:
 
 
 def _dag(net: Network, dist: FloatArray, alive: BoolArray) -> tuple[IntArray, IntArray, IntArray]:
-    ends, metric = net.ends_array(), net.metric_array()
+    ends, metric = net.ends_array, net.metric_array
     a, b = ends[:, 0], ends[:, 1]
     da, db = dist[a], dist[b]
     forward = alive & np.isfinite(db) & (da == metric + db)
@@ -316,12 +315,14 @@ def sweep_full(net: Network, scenarios: Iterable[Scenario]) -> Iterator[tuple[Sc
 
 @dataclass(frozen=True, slots=True)
 class _Tree:
-    """One destination's normal routing as Python lists, for the scalar repair loops."""
+    """One destination's normal routing as compact Python arrays, for the scalar repair loops, and the
+    next hops of the nodes looked at so far (filled on demand, kept across scenarios)."""
 
-    dist: list[float]
-    outdeg: list[int]
-    flow: list[float]
-    inject: list[float]
+    dist: array[float]
+    outdeg: array[int]
+    flow: array[float]
+    inject: array[float]
+    next_hops: dict[int, list[tuple[int, int]]]
 
 
 @dataclass(frozen=True)
@@ -351,29 +352,30 @@ class _Repair:
         return self.tree.dist[node]
 
     def old_next(self, node: int) -> list[tuple[int, int]]:
-        dist = self.tree.dist
-        d = dist[node]
-        if d == INF:
-            return []
-        return [(y, k) for y, _, w, k in self.adjacency[node] if dist[y] + w == d]
+        """(next hop, directed key) in the normal state, failed links included."""
+        hops = self.tree.next_hops.get(node)
+        if hops is None:
+            dist = self.tree.dist
+            d = dist[node]
+            hops = [(y, k) for y, _, w, k in self.adjacency[node] if dist[y] + w == d != INF]
+            self.tree.next_hops[node] = hops
+        return hops
 
     def new_next(self, node: int) -> list[tuple[int, int]]:
-        dist, failed = self.tree.dist, self.failed
+        """(next hop, directed key) in the scenario: new ones inside the region, the surviving
+        ones for nodes that lost some, the old ones elsewhere."""
+        failed = self.failed
         if node in self.region:
             d = self.new_dist.get(node, INF)
-            if d == INF:
-                return []
             return [
                 (y, k)
                 for y, e, w, k in self.adjacency[node]
-                if e not in failed and self.distance(y) + w == d
+                if e not in failed and self.distance(y) + w == d != INF
             ]
         if node in self.dead:
-            d, region = dist[node], self.region
+            region = self.region
             return [
-                (y, k)
-                for y, e, w, k in self.adjacency[node]
-                if e not in failed and y not in region and dist[y] + w == d
+                (y, k) for y, k in self.old_next(node) if k >> 1 not in failed and y not in region
             ]
         return self.old_next(node)
 
@@ -441,55 +443,70 @@ def _redistance(repair: _Repair, region: list[int]) -> None:
                 heapq.heappush(heap, (d + w, y))
 
 
-def _below(repair: _Repair) -> list[int]:
-    """The nodes whose flow may change: those with traffic that lost a next hop and everything
-    below them along the old next hops (while they carry traffic) and the new ones."""
-    flow = repair.tree.flow
-    zone = [node for node in repair.dead if flow[node] > 0]
-    seen = set(zone)
-    i = 0
-    while i < len(zone):
-        node = zone[i]
-        i += 1
-        below = repair.new_next(node)
-        if flow[node] > 0:
-            below = below + repair.old_next(node)
-        for y, _ in below:
-            if y not in seen:
-                seen.add(y)
-                zone.append(y)
-    return zone
+@dataclass
+class _Flows:
+    """Changes on their way down, farthest node (by new distance) first."""
 
+    repair: _Repair
+    delta: dict[int, float]  # load change per directed key
+    # per node on the way: inside the region its new inflow, outside the change of its inflow
+    received: dict[int, float]
+    heap: list[tuple[float, int]]
 
-def _reflow(
-    repair: _Repair, zone: list[int], delta: dict[int, float], lost: dict[int, float]
-) -> None:
-    """Subtract the zone's old flow, then push what enters the zone along the new next hops."""
-    tree = repair.tree
-    flow, outdeg = tree.flow, tree.outdeg
-    inflow: dict[int, float] = defaultdict(float)
-    for node in zone:
-        if flow[node] > 0 and outdeg[node]:
-            share = flow[node] / outdeg[node]
-            for y, k in repair.old_next(node):
-                delta[k] = delta.get(k, 0.0) - share
-                inflow[y] += share
-    entering = {node: flow[node] - inflow.get(node, 0.0) for node in zone}
-    received: dict[int, float] = defaultdict(float)
-    for node in sorted(zone, key=repair.distance, reverse=True):
-        d = repair.distance(node)
-        if d == INF:
-            if tree.inject[node] > 0:
-                lost[node] = tree.inject[node]
-            continue
-        total = entering[node] + received.get(node, 0.0)
-        if d == 0 or total == 0:
-            continue
-        hops = repair.new_next(node)
-        share = total / len(hops)
+    def start(self, node: int) -> None:
+        self.received[node] = 0.0
+        heapq.heappush(self.heap, (-self.repair.distance(node), node))
+
+    def send(self, hops: list[tuple[int, int]], amount: float, new: bool) -> None:
+        """Add ``amount`` on each hop. Old hops (``new`` False) into the region change only
+        the link: region nodes get their flow from their new inflow alone."""
+        delta, received, heap = self.delta, self.received, self.heap
+        region, dist, new_dist = self.repair.region, self.repair.tree.dist, self.repair.new_dist
         for y, k in hops:
-            delta[k] = delta.get(k, 0.0) + share
-            received[y] += share
+            delta[k] = delta.get(k, 0.0) + amount
+            inside = y in region
+            if new or not inside:
+                if y in received:
+                    received[y] += amount
+                else:
+                    received[y] = amount
+                    heapq.heappush(heap, (-(new_dist[y] if inside else dist[y]), y))
+
+
+# changes of node flow smaller than this (Mb/s) are rounding noise and stop there
+NOISE = 1e-9
+
+
+def _reflow(repair: _Repair, delta: dict[int, float], lost: dict[int, float]) -> None:
+    """Push the flow changes down from the nodes that lost a next hop, in decreasing new
+    distance (every change a node receives comes from a node farther away)."""
+    tree, dead, region = repair.tree, repair.dead, repair.region
+    flow, outdeg, inject = tree.flow, tree.outdeg, tree.inject
+    flows = _Flows(repair, delta, {}, [])
+    for node in dead:
+        if flow[node] > 0:
+            flows.start(node)
+    received, heap = flows.received, flows.heap
+    while heap:
+        d, node = heapq.heappop(heap)
+        if node not in dead:  # same next hops, different inflow
+            change = received[node]
+            if (change > NOISE or change < -NOISE) and outdeg[node]:
+                flows.send(repair.old_next(node), change / outdeg[node], new=False)
+            continue
+        if flow[node] > 0:
+            flows.send(repair.old_next(node), -flow[node] / outdeg[node], new=False)
+        if node in region:
+            if d == -INF:
+                if inject[node] > 0:
+                    lost[node] = inject[node]
+                continue
+            total = inject[node] + received[node]
+        else:
+            total = flow[node] + received[node]
+        if total > NOISE and d < 0:
+            hops = repair.new_next(node)
+            flows.send(hops, total / len(hops), new=True)
 
 
 def _repair(
@@ -501,13 +518,23 @@ def _repair(
     if region:
         _redistance(repair, region)
     lost: dict[int, float] = {}
-    _reflow(repair, _below(repair), delta, lost)
+    _reflow(repair, delta, lost)
     return lost
+
+
+def _doubles(values: FloatArray) -> array[float]:
+    return array("d", values.astype(np.float64).tobytes())
 
 
 def _trees(routings: Sequence[Routing], net: Network) -> list[_Tree]:
     return [
-        _Tree(r.dist.tolist(), r.outdeg.tolist(), r.flow.tolist(), d.inject.tolist())
+        _Tree(
+            _doubles(r.dist),
+            array("q", r.outdeg.tobytes()),
+            _doubles(r.flow),
+            _doubles(d.inject),
+            {},
+        )
         for r, d in zip(routings, net.destinations, strict=True)
     ]
 

@@ -31,9 +31,10 @@ For each target (government cloud DC, DR DC, Internet egress) ``analyse_site`` r
   Above ``EXACT_EDGE_LIMIT`` edges, or when the branch-and-bound exceeds its node budget, the
   answer is the best pair the heuristic (or the search) found, with ``exact: false``.
 
-Costs are the IGP metric; equal-cost choices go to the shorter fiber (the weight used is
-metric × scale + metres, exact in integers), then to a pair that is also node-disjoint, then to
-the device order. Paths run over managed backbone devices only: peers outside the design
+Costs are the IGP metric. Among pairs of equal IGP cost, a node-disjoint pair that shares no duct
+wins over one that does, and a duct-disjoint pair that shares no device over one that does; then
+the shorter fiber (the weight used is metric × scale + metres, exact in integers), then the
+device order. Paths run over managed backbone devices only: peers outside the design
 (provincial WAN core, carriers) and bureau CEs never carry transit (a CE can only start a path).
 """
 
@@ -139,6 +140,7 @@ class Net:
     metric: tuple[int, ...]
     metres: tuple[int, ...]
     weight: tuple[int, ...]  # metric × scale + metres: IGP cost first, then fiber length
+    scale: int  # above the length in metres of any pair of paths
     ducts: tuple[tuple[str, ...], ...]
     duct_names: tuple[str, ...]  # risk ids: ducts, then one per link, then one per node
     risks: Risks  # per edge: its ducts and the link itself
@@ -193,7 +195,10 @@ def build_net(graph: nx.MultiGraph) -> Net:
         ends=tuple((position[a], position[b]) for _, a, b, _ in edges),
         metric=tuple(int(data["metric"]) for *_, data in edges),
         metres=metres,
-        weight=tuple(int(data["metric"]) * scale + m for (*_, data), m in zip(edges, metres)),
+        scale=scale,
+        weight=tuple(
+            int(data["metric"]) * scale + m for (*_, data), m in zip(edges, metres, strict=True)
+        ),
         ducts=tuple(tuple(data.get("ducts", ())) for *_, data in edges),
         duct_names=duct_names,
         risks=risks,
@@ -270,6 +275,11 @@ def route_weight(net: Net, route: Route) -> int:
 
 def pair_weight(net: Net, pair: Sequence[Route]) -> int:
     return sum(route_weight(net, route) for route in pair)
+
+
+def igp_bound(net: Net, pair: Sequence[Route]) -> int:
+    """The weight below which pairs cost no more IGP metric than ``pair``."""
+    return (sum(net.metric[e] for route in pair for e in route.edges) + 1) * net.scale
 
 
 def route_risks(problem: Problem, route: Route) -> frozenset[int]:
@@ -674,7 +684,6 @@ def branch_and_bound(
             best, limit = (one, two), route_weight(net, one) + route_weight(net, two)
             continue
         push(first | {risk}, second)
-        push(first, second | {risk})
     return Search(best, True, explored)
 
 
@@ -720,10 +729,10 @@ def duct_disjoint_pair(
 
 
 def _prefer_node_disjoint(net: Net, query: Query, answer: DuctAnswer, budget: int) -> DuctAnswer:
-    """Among equally cheap duct-disjoint pairs, one that also shares no device."""
+    """Among duct-disjoint pairs of equal IGP cost, one that also shares no device."""
     if answer.pair is None or not answer.exact or is_node_disjoint(query, answer.pair):
         return answer
-    bound = pair_weight(net, answer.pair) + 1
+    bound = igp_bound(net, answer.pair)
     search = branch_and_bound(full_problem(net, query), bound=bound, budget=budget)
     explored = answer.explored + search.explored
     return DuctAnswer(
@@ -773,9 +782,9 @@ def _duct_search(net: Net, query: Query, answer: DuctAnswer) -> DuctSearch:
     )
 
 
-def _cheapest_fully_disjoint(net: Net, query: Query, weight: int, budget: int) -> list[Route]:
-    """A node-disjoint pair of this weight that shares no duct either, if there is one."""
-    search = branch_and_bound(full_problem(net, query), bound=weight + 1, budget=budget)
+def _cheapest_fully_disjoint(net: Net, query: Query, pair: Pair, budget: int) -> list[Route]:
+    """A node-disjoint pair of the same IGP cost that shares no duct either, if there is one."""
+    search = branch_and_bound(full_problem(net, query), bound=igp_bound(net, pair), budget=budget)
     return list(search.pair) if search.pair else []
 
 
@@ -795,9 +804,8 @@ def analyse_target(
     if routes and not local and _shared_ducts([describe(net, r) for r in routes]):
         answer = duct_disjoint_pair(net, query, exact_limit, budget)
         if len(routes) == 2 and answer.exists:
-            routes = (
-                _cheapest_fully_disjoint(net, query, pair_weight(net, routes), budget) or routes
-            )
+            pair = (routes[0], routes[1])
+            routes = _cheapest_fully_disjoint(net, query, pair, budget) or routes
     elif len(routes) == 1 and not local:
         answer = duct_disjoint_pair(net, query, exact_limit, budget)
     paths = [describe(net, r) for r in ordered(net, routes)]
@@ -863,3 +871,109 @@ def analyse_site(
             for target in TARGET_ROLES
         },
     )
+
+
+# --- tables ------------------------------------------------------------------------------------
+
+VERDICT_TEXT = {
+    Verdict.DISJOINT: "[green]two node-disjoint paths, no duct shared[/]",
+    Verdict.SHARED_DUCT: "[yellow]node-disjoint, but both paths run in {ducts}[/]",
+    Verdict.SINGLE_PATH: "[red]no two node-disjoint paths: one device or link cuts it off[/]",
+    Verdict.UNREACHABLE: "[red]no path[/]",
+    Verdict.LOCAL: "[green]the site hosts the target[/]",
+}
+
+
+def _km(km: float | None) -> str:
+    return "" if km is None else f"{km:.1f}"
+
+
+def _chain(path: PathInfo) -> str:
+    return escape(" → ".join(path.devices))
+
+
+def _ducts(path: PathInfo, shared: Iterable[str]) -> str:
+    marked = set(shared)
+    return ", ".join(f"[red]{escape(d)}[/]" if d in marked else escape(d) for d in path.ducts)
+
+
+def verdict_text(paths: TargetPaths) -> str:
+    text = VERDICT_TEXT[paths.verdict].format(ducts=escape(", ".join(paths.shared_ducts)))
+    search = paths.duct_search
+    return f"{text}; {_search_text(search)}" if search else text
+
+
+def _search_text(search: DuctSearch) -> str:
+    how = f"{search.method.value}, {'exact' if search.exact else 'not proven'}"
+    if search.exists is None:
+        return f"[yellow]no duct-disjoint pair found[/] ({how})"
+    if not search.exists:
+        cut = f": every path crosses {escape(search.cut)}" if search.cut else ""
+        return f"[red]no duct-disjoint pair exists{cut}[/] ({how})"
+    shares = "" if search.node_disjoint else ", sharing a device"
+    cheapest = "the cheapest" if search.exact else "the best found"
+    return (
+        f"[green]a duct-disjoint pair exists[/]{shares}: {cheapest} costs {search.total_cost}"
+        f" ({_km(search.total_km)} km) ({how})"
+    )
+
+
+def _summary_table(report: PathReport) -> Table:
+    devices = ", ".join(report.devices) or "no devices"
+    table = Table(
+        title=f"paths from {escape(report.site)} ({escape(devices)})",
+        title_justify="left",
+        title_style="bold",
+    )
+    table.add_column("target")
+    table.add_column("cost", justify="right")
+    table.add_column("km", justify="right")
+    table.add_column("verdict")
+    for paths in report.targets.values():
+        cost = "" if paths.total_cost is None else str(paths.total_cost)
+        table.add_row(paths.target, cost, _km(paths.total_km), verdict_text(paths))
+    return table
+
+
+def _target_table(site: str, paths: TargetPaths) -> Table:
+    gateways = ", ".join(paths.gateways) or "no gateway"
+    table = Table(
+        title=f"{escape(site)} → {paths.target} ({escape(gateways)})",
+        title_justify="left",
+        title_style="bold",
+        caption=verdict_text(paths),
+        caption_justify="left",
+    )
+    table.add_column("")
+    table.add_column("path", overflow="fold")
+    table.add_column("IGP cost", justify="right")
+    table.add_column("km", justify="right")
+    table.add_column("ducts", overflow="fold")
+    label = "node-disjoint" if paths.node_disjoint else "shortest"
+    for number, path in enumerate(paths.paths, 1):
+        name = f"{label} {number}" if paths.node_disjoint else label
+        table.add_row(
+            name,
+            _chain(path),
+            str(path.cost),
+            _km(path.length_km),
+            _ducts(path, paths.shared_ducts),
+        )
+    search = paths.duct_search
+    for number, path in enumerate(search.paths if search else [], 1):
+        table.add_row(
+            f"duct-disjoint {number}",
+            _chain(path),
+            str(path.cost),
+            _km(path.length_km),
+            _ducts(path, ()),
+        )
+    return table
+
+
+def paths_tables(report: PathReport) -> list[Table]:
+    """A summary per target, then each target's paths."""
+    return [
+        _summary_table(report),
+        *(_target_table(report.site, paths) for paths in report.targets.values()),
+    ]
