@@ -283,7 +283,7 @@ def _draw_devices(
                     label=f"{layer} ({count})",
                 )
             )
-    for label, colour in legend.items():
+    for label, fill in legend.items():
         handles.append(
             Line2D(
                 [],
@@ -291,7 +291,7 @@ def _draw_devices(
                 marker="o",
                 ls="",
                 markersize=10,
-                markerfacecolor=colour,
+                markerfacecolor=fill,
                 markeredgecolor="#222222",
                 label=label,
             )

@@ -25,11 +25,14 @@ For each target (government cloud DC, DR DC, Internet egress) ``analyse_site`` r
      avoid; its bound is the larger of the two independent shortest paths and the flow
      relaxation over the risks both must avoid; a conflict (a risk on both shortest paths)
      branches into "path 1 avoids it" and "path 2 avoids it"; best-first, seeded by a penalty
-     re-routing heuristic. Exact when the search finishes (worst case exponential in the
-     number of conflicting risks; a few dozen nodes on the reference city).
+     re-routing heuristic. Exact when the search finishes: worst case exponential in the
+     number of conflicting risks, each node O((V + E) log V). The reference city never gets
+     here (steps 1-2 settle every site); with its ducts redrawn at random, or on a generated
+     two-city province, a search takes at most a dozen or so nodes.
 
-  Above ``EXACT_EDGE_LIMIT`` edges, or when the branch-and-bound exceeds its node budget, the
-  answer is the best pair the heuristic (or the search) found, with ``exact: false``.
+  Above ``EXACT_EDGE_LIMIT`` edges step 3 is replaced by the heuristic alone, and a search that
+  exceeds ``NODE_BUDGET`` nodes stops; either way the answer is the best pair found, with
+  ``exact: false`` (steps 1-2 stay exact at any size).
 
 Costs are the IGP metric. Among pairs of equal IGP cost, a node-disjoint pair that shares no duct
 wins over one that does, and a duct-disjoint pair that shares no device over one that does; then
@@ -55,7 +58,7 @@ from govnet.design import Design
 from govnet.topology.targets import TARGET_ROLES, target_nodes
 
 EXACT_EDGE_LIMIT = 3000  # above this many edges the duct-disjoint search is heuristic
-NODE_BUDGET = 20_000  # branch-and-bound nodes before giving up exactness
+NODE_BUDGET = 2_000  # branch-and-bound nodes (each a few Dijkstras) before giving up exactness
 PENALTY_ROUNDS = 8  # re-routing rounds of the heuristic
 
 Pair = tuple["Route", "Route"]
@@ -134,6 +137,7 @@ class Net:
     """Managed devices and the links between them, indexed; nodes and edges in name order."""
 
     names: tuple[str, ...]
+    position: Mapping[str, int]  # name -> node id
     transit: tuple[bool, ...]  # may carry a path through (a managed backbone device)
     keys: tuple[str, ...]
     ends: tuple[tuple[int, int], ...]
@@ -146,12 +150,6 @@ class Net:
     risks: Risks  # per edge: its ducts and the link itself
     adjacency: tuple[tuple[tuple[int, int], ...], ...]  # node -> ((neighbour, edge), ...)
 
-    def index(self, name: str) -> int | None:
-        try:
-            return self.names.index(name)
-        except ValueError:
-            return None
-
     def risk_name(self, risk: int) -> str:
         ducts, edges = len(self.duct_names), len(self.keys)
         if risk < ducts:
@@ -159,9 +157,6 @@ class Net:
         if risk < ducts + edges:
             return f"link {self.keys[risk - ducts]}"
         return f"device {self.names[risk - ducts - edges]}"
-
-    def link_risk(self, edge: int) -> int:
-        return len(self.duct_names) + edge
 
     def node_risk(self, node: int) -> int:
         return len(self.duct_names) + len(self.keys) + node
@@ -190,6 +185,7 @@ def build_net(graph: nx.MultiGraph) -> Net:
         adjacency[position[b]].append((position[a], edge))
     return Net(
         names=names,
+        position=position,
         transit=tuple(bool(graph.nodes[n].get("backbone")) for n in names),
         keys=tuple(str(key) for key, *_ in edges),
         ends=tuple((position[a], position[b]) for _, a, b, _ in edges),
@@ -223,8 +219,8 @@ class Query:
 
 
 def make_query(net: Net, sources: Iterable[str], sinks: Iterable[str]) -> Query:
-    source_ids = frozenset(i for s in sources if (i := net.index(s)) is not None)
-    sink_ids = frozenset(i for s in sinks if (i := net.index(s)) is not None)
+    source_ids = frozenset(net.position[s] for s in sources if s in net.position)
+    sink_ids = frozenset(net.position[s] for s in sinks if s in net.position)
     return Query(
         sources=source_ids,
         sinks=sink_ids,
@@ -328,8 +324,7 @@ def shortest_route(
         done.add(node)
         if node in query.sinks:
             return _trace(node, back)
-        if not query.emit[node]:
-            continue
+        # here: a source or a transit device (``accept`` lets no other node in)
         for other, edge in net.adjacency[node]:
             risks = problem.risks[edge]
             if other in done or not query.accept[other] or not risks.isdisjoint(banned):
@@ -684,6 +679,7 @@ def branch_and_bound(
             best, limit = (one, two), route_weight(net, one) + route_weight(net, two)
             continue
         push(first | {risk}, second)
+        push(first, second | {risk})
     return Search(best, True, explored)
 
 
@@ -803,7 +799,7 @@ def analyse_target(
     local = bool(query.sources & query.sinks)
     if routes and not local and _shared_ducts([describe(net, r) for r in routes]):
         answer = duct_disjoint_pair(net, query, exact_limit, budget)
-        if len(routes) == 2 and answer.exists:
+        if len(routes) == 2 and answer.exists and len(net.keys) <= exact_limit:
             pair = (routes[0], routes[1])
             routes = _cheapest_fully_disjoint(net, query, pair, budget) or routes
     elif len(routes) == 1 and not local:

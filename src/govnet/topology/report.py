@@ -46,7 +46,8 @@ class Report:
 def redundancy_status(graph: nx.MultiGraph, failures: FailureReport) -> dict[str, str]:
     """Device -> colour: red if a single failure cuts its site off, amber if only a double link
     failure does, green otherwise (user devices only)."""
-    single, double = set(), set()
+    single: set[str] = set()
+    double: set[str] = set()
     for scenario in failures.scenarios:
         if scenario.kind != "cut":
             continue
