@@ -513,14 +513,30 @@ def paths(
 
 
 @app.command()
-def capacity(design: DesignOption = None, as_json: JsonOption = False) -> None:
+def capacity(
+    design: DesignOption = None,
+    as_json: JsonOption = False,
+    threshold: Annotated[
+        float | None,
+        typer.Option(
+            "--threshold",
+            min=0.01,
+            max=1.0,
+            help="Overload above this utilisation (default: the design's max_utilisation policy, else 0.8).",
+        ),
+    ] = None,
+) -> None:
     """Demands routed on IGP shortest paths with ECMP: per-link load normally and in the worst
     single or duct failure, with the scenario that causes it; exit 1 if a link overloads."""
+    from govnet.checks.policy_models import MaxUtilisation
     from govnet.topology.capacity import analyse, capacity_tables
     from govnet.topology.graph import build_graph
 
     loaded = _load(design, as_json)
-    report = analyse(loaded, build_graph(loaded))
+    if threshold is None:
+        policy = next((p for p in loaded.policies if isinstance(p, MaxUtilisation)), None)
+        threshold = policy.threshold if policy else 0.8
+    report = analyse(loaded, build_graph(loaded), threshold=threshold)
     if as_json:
         _emit_json(report.model_dump(mode="json"))
     else:

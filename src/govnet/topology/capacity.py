@@ -24,12 +24,14 @@ The fast sweep (:func:`sweep`) repairs the normal routing instead of recomputing
   hops (a node joins when all of its next hops are dead);
 * their new distances come from a Dijkstra seeded at their boundary (the best neighbour outside
   the region), restricted to the region and stopped once every node carrying traffic is settled;
-* the loads change only in the region below the nodes that lost a next hop: its old flow is
-  subtracted and the traffic that enters it is pushed again along the new next hops.
+* the loads change only below the nodes that lost a next hop: those nodes withdraw their old
+  flow and send their new flow along their new next hops, and the changes run down the DAG in
+  decreasing new distance, each node passing on what it received, until they cancel out
+  (typically where the old and the new paths meet again).
 
-Cost per scenario and affected destination: O((r + z) * d + r log r) for a region of r nodes
-whose distance changes, z nodes below the nodes that lost a next hop and degree d, against
-O(D * (m + n log n)) for recomputing all D destinations from scratch (:func:`sweep_full`).
+Cost per scenario and affected destination: O(z * d + r log r) for a region of r nodes whose
+distance grows, z nodes whose flow or next hops change (r <= z) and degree d, against
+O(D * (m + n log n)) to route all D destinations from scratch (:func:`sweep_full`).
 """
 
 from __future__ import annotations
@@ -156,6 +158,8 @@ def compile_network(graph: nx.MultiGraph, demands: Sequence[Demand]) -> Network:
     ends = tuple((index[a], index[b]) for a, b, _, _ in edges)
     metric = tuple(float(data["metric"]) for *_, data in edges)
     routed = np.array([a != b and in_igp[a] and in_igp[b] for a, b in ends], dtype=np.bool_)
+    if any(w <= 0 for w, used in zip(metric, routed, strict=True) if used):
+        raise ValueError("IGP metrics must be positive")
     destinations, unplaced = _destinations(demands, _site_devices(graph, index), len(nodes))
     return Network(
         nodes=nodes,
@@ -281,11 +285,6 @@ class State:
     loads: FloatArray  # 2 * edges: [2e] from the edge's first end, [2e + 1] from its second
     lost: dict[tuple[str, str], float]  # (source site, target site) -> Mb/s without a path
 
-    def link_loads(self) -> FloatArray:
-        """Per link, the busier direction."""
-        result: FloatArray = self.loads.reshape(-1, 2).max(axis=1)
-        return result
-
 
 def solve(net: Network, failed: Iterable[int] = ()) -> State:
     """Route every destination from scratch with the ``failed`` links down."""
@@ -315,8 +314,8 @@ def sweep_full(net: Network, scenarios: Iterable[Scenario]) -> Iterator[tuple[Sc
 
 @dataclass(frozen=True, slots=True)
 class _Tree:
-    """One destination's normal routing as compact Python arrays, for the scalar repair loops, and the
-    next hops of the nodes looked at so far (filled on demand, kept across scenarios)."""
+    """One destination's normal routing as compact Python arrays for the scalar repair loops,
+    and the next hops of the nodes looked at so far (filled on demand, kept across scenarios)."""
 
     dist: array[float]
     outdeg: array[int]
@@ -589,6 +588,11 @@ class LinkLoad(Model):
     worst_from: str | None
     worst_scenario: str
 
+    def overloads(self, threshold: float) -> bool:
+        """The worst case is above ``threshold`` of the capacity (utilisations shown are
+        rounded; this is not)."""
+        return self.worst_mbps > threshold * self.capacity_mbps
+
 
 class DemandLoss(Model):
     source: str
@@ -642,12 +646,12 @@ def _collect(net: Network, normal: State, changes: Iterable[Change]) -> _Sweep:
     cause = [-1] * len(worst)
     extra: dict[int, dict[tuple[str, str], float]] = {}
     rerouting = 0
+    base = normal.loads.tolist()
     for i, change in enumerate(changes):
         rerouting += bool(change.delta)
         failed = set(change.scenario.edges)
-        base = normal.loads
         for key, value in change.delta.items():
-            load = float(base[key]) + value
+            load = base[key] + value
             if load > worst[key] + WORST_TOLERANCE and key >> 1 not in failed:
                 worst[key] = load
                 cause[key] = i
@@ -751,7 +755,7 @@ def analyse_graph(
         normal_lost_mbps=_rounded(sum(normal.lost.values())),
         scenarios_with_loss=with_loss,
         loads=tuple(loads),
-        overloaded=tuple(x for x in loads if x.worst_utilisation > threshold),
+        overloaded=tuple(x for x in loads if x.overloads(threshold)),
         losses=tuple(losses),
         timings=Timings(
             compile_s=_rounded(compiled - started, 4),
@@ -778,9 +782,10 @@ BUSIEST = 15
 
 
 def _table(title: str, *columns: str) -> Table:
+    """Columns named in Mb/s hold numbers (right-aligned); the others text."""
     table = Table(title=title, title_justify="left", title_style="bold")
-    for i, column in enumerate(columns):
-        table.add_column(column, justify="left" if i == 0 else "right")
+    for column in columns:
+        table.add_column(column, justify="right" if "Mb/s" in column else "left")
     return table
 
 
@@ -789,7 +794,8 @@ def _percent(value: float) -> str:
 
 
 def _summary_table(report: CapacityReport) -> Table:
-    table = _table("capacity", "", "value")
+    table = _table("capacity", "", "")
+    table.show_header = False
     rows = [
         ("devices / links", f"{report.devices:,} / {report.links:,}"),
         ("demands", f"{report.demands:,} ({report.demand_mbps:,.0f} Mb/s)"),
@@ -809,6 +815,10 @@ def _summary_table(report: CapacityReport) -> Table:
     return table
 
 
+def _load_text(mbps: float, utilisation: float) -> str:
+    return f"{mbps:,.0f} ({_percent(utilisation)})"
+
+
 def _links_table(report: CapacityReport) -> Table:
     shown = report.overloaded or report.loads[:BUSIEST]
     title = (
@@ -816,20 +826,15 @@ def _links_table(report: CapacityReport) -> Table:
         if report.overloaded
         else f"busiest links in their worst case (none above {_percent(report.threshold)})"
     )
-    table = _table(
-        title, "link", "capacity", "normal Mb/s", "normal", "worst Mb/s", "worst", "worst when"
-    )
+    table = _table(title, "link", "capacity Mb/s", "normal Mb/s", "worst Mb/s", "worst when")
     for x in shown:
-        style = "red" if x.worst_utilisation > report.threshold else None
         table.add_row(
             x.link,
             f"{x.capacity_mbps:,.0f}",
-            f"{x.normal_mbps:,.0f}",
-            _percent(x.normal_utilisation),
-            f"{x.worst_mbps:,.0f}",
-            _percent(x.worst_utilisation),
+            _load_text(x.normal_mbps, x.normal_utilisation),
+            _load_text(x.worst_mbps, x.worst_utilisation),
             x.worst_scenario,
-            style=style,
+            style="red" if x.overloads(report.threshold) else None,
         )
     return table
 
