@@ -132,7 +132,8 @@ def test_lock_round_trip(design_dir: Path) -> None:
     log = ProblemLog()
     parsed = read_lock(parse_yaml(text, LOCK_FILE), log)
     assert not log.problems
-    assert {k: dict(v) for k, v in parsed.entries.items()} == design.addressing.allocations
+    allocated = {k: v for k, v in design.addressing.allocations.items() if v}
+    assert {k: dict(v) for k, v in parsed.entries.items()} == allocated
 
 
 def test_reserved_slots_follow_rfc_6164() -> None:
@@ -187,13 +188,14 @@ def brute_force(pool: Pool, keep: dict[str, str], new_keys: list[str]) -> dict[s
 )
 def test_allocator_matches_brute_force_over_a_history(steps: list[set[str]]) -> None:
     lock = LockEntries()
-    previous: dict[PoolKind, dict[str, str]] = {kind: {} for kind in PoolKind}
+    kinds = [kind for kind in PoolKind if getattr(POOLS, kind.value) is not None]
+    previous: dict[PoolKind, dict[str, str]] = {kind: {} for kind in kinds}
     for keys in steps:
-        needed = {kind: sorted(keys) for kind in PoolKind}
+        needed = {kind: sorted(keys) for kind in kinds}
         log = ProblemLog()
         addressing, diff = allocate(POOLS, needed, lock, log, "topology/network.yaml")
         assert not log.problems
-        for kind in PoolKind:
+        for kind in kinds:
             pool = getattr(POOLS, kind.value)
             got = {k: str(p) for k, p in addressing.allocations[kind].items()}
             keep = {k: v for k, v in previous[kind].items() if k in keys}

@@ -212,7 +212,7 @@ def test_misspelled_field_in_host_data(design_dir: Path) -> None:
             HOSTS,
             line_of(path, "rol: town"),
             "dg-humen.data.rol",
-            "unknown field (expected one of: role, site, district, model, name_zh); "
+            "unknown field (expected one of: role, site, district, model, name_zh, lan_interface); "
             "did you mean 'role'?",
         ),
     )

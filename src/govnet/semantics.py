@@ -54,6 +54,7 @@ POOL_RULES: dict[PoolKind, tuple[int, range]] = {
     PoolKind.LOOPBACK_IPV6: (6, range(128, 129)),
     PoolKind.LINK_IPV6: (6, range(64, 128)),
     PoolKind.SRV6_LOCATOR: (6, range(40, 65)),
+    PoolKind.USER_IPV4: (4, range(16, 31)),
 }
 
 
@@ -498,6 +499,8 @@ def _check_pools(ctx: _Context) -> None:
     blocks: list[tuple[Loc, IPNetwork]] = []
     for kind in PoolKind:
         pool = pool_of(network.pools, kind)
+        if pool is None:
+            continue
         version, lengths = POOL_RULES[kind]
         loc: Loc = ("pools", kind.value)
         if pool.prefix.version != version:

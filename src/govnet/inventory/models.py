@@ -31,6 +31,9 @@ class HostData(StrictModel):
     district: Name
     model: str = Field(min_length=1)
     name_zh: str | None = None
+    lan_interface: str | None = Field(
+        default=None, description="the port facing the site's LAN: one sub-interface per VPN"
+    )
 
 
 class Host(StrictModel):

@@ -38,10 +38,11 @@ class PoolKind(StrEnum):
     LINK_IPV4 = "link_ipv4"
     LINK_IPV6 = "link_ipv6"
     SRV6_LOCATOR = "srv6_locator"
+    USER_IPV4 = "user_ipv4"
 
 
-def pool_of(pools: Pools, kind: PoolKind) -> Pool:
-    pool: Pool = getattr(pools, kind.value)
+def pool_of(pools: Pools, kind: PoolKind) -> Pool | None:
+    pool: Pool | None = getattr(pools, kind.value)
     return pool
 
 
@@ -190,6 +191,15 @@ def allocate(
     for kind in PoolKind:
         pool = pool_of(pools, kind)
         keys = needed.get(kind, [])
+        if pool is None:
+            if keys:
+                log.error(
+                    network_file,
+                    ("pools",),
+                    f"{len(keys)} {kind.value} allocation(s) needed (e.g. {keys[0]}) but pools.{kind.value} is not declared",
+                )
+            allocations[kind], added[kind], removed[kind] = {}, [], sorted(lock.get(kind))
+            continue
         wanted = set(keys)
         locked = lock.get(kind)
         result: dict[str, Prefix] = {}
@@ -302,7 +312,9 @@ def lock_text(addressing: Addressing) -> str:
     lines = [LOCK_HEADER]
     for kind in PoolKind:
         items = sorted(addressing.allocations.get(kind, {}).items(), key=lambda kv: kv[1].address)
-        lines.append(f"{kind.value}:{'' if items else ' {}'}\n")
+        if not items:
+            continue
+        lines.append(f"{kind.value}:\n")
         lines.extend(f'  "{key}": "{prefix}"\n' for key, prefix in items)
     return "".join(lines)
 

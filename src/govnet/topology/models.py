@@ -76,6 +76,9 @@ class Pools(StrictModel):
     loopback_ipv6: Pool
     link_ipv6: Pool
     srv6_locator: Pool
+    user_ipv4: Pool | None = Field(
+        default=None, description="IPv4 gateway subnets of user-facing (LAN) interfaces, one per site and VPN"
+    )
 
 
 class Igp(StrictModel):

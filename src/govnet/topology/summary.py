@@ -61,6 +61,8 @@ def summarize(design: Design, graph: nx.MultiGraph) -> dict[str, Any]:
     pools = {}
     for kind in PoolKind:
         pool = pool_of(design.network.pools, kind)
+        if pool is None:
+            continue
         used = len(design.addressing.allocations.get(kind, {}))
         capacity = usable_slots(pool)
         pools[kind.value] = {
