@@ -9,8 +9,10 @@ from __future__ import annotations
 import json
 import math
 import sys
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -32,6 +34,8 @@ app = typer.Typer(
 )
 generate_app = typer.Typer(help="Write synthetic designs for scale work.", no_args_is_help=True)
 app.add_typer(generate_app, name="generate")
+ipv6_app = typer.Typer(help="IPv6 migration: coverage, waves, history.", no_args_is_help=True)
+app.add_typer(ipv6_app, name="ipv6")
 check_app = typer.Typer(
     help="Check what the network must guarantee (the policies in checks/policies.yaml; "
     "`check zones` for zone isolation).",
@@ -544,6 +548,170 @@ def capacity(
             out.print(table)
     if report.overloaded:
         raise typer.Exit(1)
+
+
+AsOfOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of", help="Date (YYYY-MM-DD) whose migration state to use (default: today)."
+    ),
+]
+
+
+def _as_of(value: str | None) -> date:
+    if value is None:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        err.print(f"--as-of: '{value}' is not a date (expected YYYY-MM-DD)", style="red")
+        raise typer.Exit(EXIT_DESIGN_ERROR) from None
+
+
+def _coverage(loaded: Design, when: date) -> Any:
+    from govnet.ipv6.coverage import coverage
+    from govnet.templates.build import build_intents
+    from govnet.topology.graph import build_graph
+
+    return coverage(loaded, build_intents(loaded, build_graph(loaded), as_of=when), as_of=when)
+
+
+def _share_row(table: Any, name: str, share: Any) -> None:
+    table.add_row(
+        name,
+        str(share.total),
+        str(share.v4_only),
+        str(share.dual),
+        str(share.v6_only),
+        f"{100 * share.dual_or_better:.0f}%",
+        f"{100 * share.ipv6_only:.0f}%",
+    )
+
+
+@ipv6_app.command("coverage")
+def ipv6_coverage(
+    design: DesignOption = None, as_json: JsonOption = False, as_of: AsOfOption = None
+) -> None:
+    """v4-only / dual / v6-only per interface, device, site, VPN and service, by district,
+    layer and VPN; where the sources disagree, says so."""
+    loaded = _load(design, as_json)
+    result = _coverage(loaded, _as_of(as_of))
+    if as_json:
+        _emit_json(result.model_dump(mode="json"))
+        return
+    columns = ("", "interfaces", "v4-only", "dual", "v6-only", "dual or v6", "v6-only share")
+    totals = _table("IPv6 coverage", *columns)
+    _share_row(totals, "all interfaces", result.overall)
+    _share_row(totals, "user-facing (LAN)", result.user_facing)
+    out.print(totals)
+    for title, shares in (
+        ("by district", result.by_district),
+        ("by layer", result.by_layer),
+        ("by VPN (user-facing)", result.by_vpn),
+    ):
+        table = _table(title, *columns)
+        for name, share in shares.items():
+            _share_row(table, name, share)
+        out.print(table)
+    states = Counter(result.sites.values())
+    out.print("sites: " + ", ".join(f"{n} {s}" for s, n in sorted(states.items())))
+    services = _table(
+        "services (national monitoring)",
+        "service",
+        "site",
+        "AAAA",
+        "reachable over IPv6",
+        "checked",
+    )
+    for s in result.services:
+        services.add_row(
+            s.name,
+            s.site,
+            "yes" if s.aaaa else "[red]no[/red]",
+            "yes" if s.reachable_v6 else "[red]no[/red]",
+            str(s.checked),
+        )
+    out.print(services)
+    if result.disagreements:
+        table = _table(
+            f"{len(result.disagreements)} disagreement(s) between sources",
+            "subject",
+            "design",
+            "other source",
+            "source",
+        )
+        for d in result.disagreements[:20]:
+            table.add_row(d.subject, d.design, d.other, d.source)
+        out.print(table)
+
+
+@ipv6_app.command("progress")
+def ipv6_progress(
+    design: DesignOption = None, as_json: JsonOption = False, as_of: AsOfOption = None
+) -> None:
+    """Each wave planned against actual, late items, and the IPv6-only share against the
+    milestones of ipv6/waves.yaml."""
+    from govnet.ipv6.progress import progress, read_history
+
+    loaded = _load(design, as_json)
+    today = _as_of(as_of)
+    result = progress(loaded, _coverage(loaded, today), today, read_history(loaded.root))
+    if as_json:
+        _emit_json(result.model_dump(mode="json"))
+        return
+    table = _table(
+        f"IPv6 migration waves on {today}",
+        "wave",
+        "target",
+        "due",
+        "done",
+        "status",
+        "sites at target",
+    )
+    colours = {
+        "done": "green",
+        "done late": "yellow",
+        "late": "red",
+        "due": "yellow",
+        "planned": "white",
+    }
+    for w in result.waves:
+        status = w.status + (f" ({w.days_late} days)" if w.days_late else "")
+        table.add_row(
+            w.name,
+            w.target_state,
+            str(w.due),
+            str(w.done or "—"),
+            f"[{colours[w.status]}]{status}[/]",
+            f"{w.sites_at_target}/{w.sites}",
+        )
+    out.print(table)
+    milestones = _table(
+        "IPv6-only share of user-facing interfaces against the milestones",
+        "date",
+        "target",
+        "actual",
+        "met",
+    )
+    for m in result.milestones:
+        actual = "—" if m.actual is None else f"{100 * m.actual:.1f}%"
+        met = "—" if m.met is None else ("[green]yes[/green]" if m.met else "[red]no[/red]")
+        milestones.add_row(str(m.date), f"{100 * m.target:.0f}%", actual, met)
+    out.print(milestones)
+    out.print(
+        f"today: {100 * result.ipv6_only:.1f}% IPv6-only, {100 * result.dual_or_better:.1f}% dual-stack or better"
+    )
+
+
+@ipv6_app.command("snapshot")
+def ipv6_snapshot(design: DesignOption = None, as_of: AsOfOption = None) -> None:
+    """Record today's (or --as-of's) coverage as a dated status file under ipv6/status/."""
+    from govnet.ipv6.progress import snapshot, write_snapshot
+
+    loaded = _load(design)
+    when = _as_of(as_of)
+    path = write_snapshot(loaded.root, snapshot(loaded, _coverage(loaded, when), when))
+    out.print(f"wrote {path}")
 
 
 def _select_hosts(

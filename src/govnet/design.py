@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from govnet.checks.policy_models import Policy, PolicyFile
 from govnet.diagnostics import DesignError, Loc, Problem, ProblemLog, sort_problems
 from govnet.inventory.models import CREDENTIAL_KEYS, Defaults, Group, Host
 from govnet.inventory.roles import ROLES, Role
+from govnet.ipv6.models import Service, WavesFile
 from govnet.reading import (
     Entry,
     check_top_level,
@@ -67,6 +68,10 @@ SERVICES_FILE = "topology/services.yaml"
 DEMANDS_FILE = "topology/demands.yaml"
 MANAGEMENT_FILE = "topology/management.yaml"
 POLICIES_FILE = "checks/policies.yaml"
+WAVES_FILE = "ipv6/waves.yaml"
+IPV6_SERVICES_FILE = "ipv6/services.yaml"
+PLAN_FILE = "ipv6/plan.yaml"
+PLAN_LOCK_FILE = "ipv6/plan.lock.yaml"
 
 REQUIRED_FILES = (HOSTS_FILE, NETWORK_FILE, SITES_FILE, LINKS_FILE)
 KNOWN_FILES = {
@@ -84,9 +89,16 @@ KNOWN_FILES = {
         LOCK_FILE,
     },
     "checks": {POLICIES_FILE},
+    "ipv6": {WAVES_FILE, IPV6_SERVICES_FILE, PLAN_FILE, PLAN_LOCK_FILE},
 }
 
 ENV_DESIGN = "GOVNET_DESIGN"
+
+
+class UserPlan(Protocol):
+    """The IPv6 address plan, as the config builder sees it: a site's /64s in one VPN."""
+
+    def subnet(self, site: str, vpn: str, index: int = 0) -> str | None: ...
 
 
 @dataclass
@@ -111,6 +123,8 @@ class DesignParts:
     demands: list[Entry[Demand]] = field(default_factory=list)
     management: Management = field(default_factory=Management)
     policies: list[Policy] = field(default_factory=list)
+    waves: WavesFile = field(default_factory=WavesFile)
+    ipv6_services: list[Entry[Service]] = field(default_factory=list)
     # every name declared, valid or not (see reading.raw_names)
     declared: dict[str, set[str]] = field(default_factory=dict)
     # device pairs joined by a link and sites named by a host, valid or not
@@ -142,6 +156,9 @@ class Design:
     demands: list[Demand]
     management: Management
     policies: list[Policy]
+    waves: WavesFile
+    ipv6_services: list[Service]
+    ipv6_plan: UserPlan | None
     addressing: Addressing
     lock_diff: LockDiff
     warnings: list[Problem]
@@ -311,6 +328,11 @@ def read_parts(root: Path, log: ProblemLog) -> DesignParts:
     if doc := _read(root, POLICIES_FILE, parts, log):
         policy_file = validate_item(PolicyFile, doc.data or {"policies": []}, doc.name, (), log)
         parts.policies = list(policy_file.policies) if policy_file else []
+    if doc := _read(root, WAVES_FILE, parts, log):
+        parts.waves = validate_item(WavesFile, doc.data or {}, doc.name, (), log) or WavesFile()
+    doc, data = sections(IPV6_SERVICES_FILE, ("services",))
+    if doc:
+        parts.ipv6_services = read_list(doc, data, "services", Service, log)
     if doc := _read(root, MANAGEMENT_FILE, parts, log):
         parts.management = (
             validate_item(Management, doc.data or {}, doc.name, (), log) or Management()
@@ -343,6 +365,11 @@ def _first_by_name(entries: list[Entry[Any]]) -> dict[str, Any]:
     return result
 
 
+def user_subnet_key(site: str, vpn: str) -> str:
+    """Allocation key of a site's user-facing subnet in one VPN."""
+    return f"{site}/{vpn}"
+
+
 def addresses_needed(
     design_hosts: Mapping[str, Host], links: list[Link], vpns: list[Vpn]
 ) -> dict[PoolKind, list[str]]:
@@ -350,7 +377,15 @@ def addresses_needed(
     per-VPN sub-interfaces of PE-CE links."""
     managed = sorted(design_hosts)
     subnets = {link.key for link in links} | {a.key for a in attachments(design_hosts, links, vpns)}
+    lan_sites = {h.site for h in design_hosts.values() if h.data.lan_interface}
+    all_sites = {h.site for h in design_hosts.values()}
+    user = sorted(
+        user_subnet_key(site, vpn.name)
+        for vpn in vpns
+        for site in (all_sites if vpn.sites == "all" else set(vpn.sites)) & lan_sites
+    )
     return {
+        PoolKind.USER_IPV4: user,
         PoolKind.LOOPBACK_IPV4: managed,
         PoolKind.LOOPBACK_IPV6: managed,
         PoolKind.LINK_IPV4: sorted(subnets),
@@ -406,6 +441,9 @@ def load_design(
         demands=[e.item for e in parts.demands],
         management=parts.management,
         policies=parts.policies,
+        waves=parts.waves,
+        ipv6_services=[e.item for e in parts.ipv6_services],
+        ipv6_plan=None,
         addressing=addressing,
         lock_diff=lock_diff,
         warnings=sort_problems(problems),

@@ -20,6 +20,7 @@ from govnet.design import (
     SERVICES_FILE,
     SITES_FILE,
     UPLINKS_FILE,
+    WAVES_FILE,
     DesignParts,
 )
 from govnet.diagnostics import Loc, ProblemLog
@@ -77,6 +78,38 @@ class _Context:
         return not self.parts.unreadable.intersection(files)
 
 
+def _check_ipv6(ctx: _Context) -> None:
+    p, log = ctx.parts, ctx.log
+    sites = {e.item.name for e in p.sites}
+    seen: set[str] = set()
+    for w, wave in enumerate(p.waves.waves):
+        loc: Loc = ("waves", w)
+        if wave.name in seen:
+            log.error(WAVES_FILE, (*loc, "name"), f"duplicate wave '{wave.name}'")
+        seen.add(wave.name)
+        for i, site in enumerate(wave.sites):
+            if ctx.known("site", site, sites) is False:
+                log.error(
+                    WAVES_FILE, (*loc, "sites", i), f"unknown site '{site}' (not in {SITES_FILE})"
+                )
+    for service in p.ipv6_services:
+        if ctx.known("site", service.item.site, sites) is False:
+            log.error(
+                service.file,
+                (*service.loc, "site"),
+                f"unknown site '{service.item.site}' (not in {SITES_FILE})",
+            )
+    for entry in p.hosts:
+        lan = entry.item.data.lan_interface
+        if lan is not None and not valid_interface(entry.item.platform, lan):
+            example = PLATFORMS[entry.item.platform].interface_example
+            log.error(
+                entry.file,
+                (*entry.loc, "data", "lan_interface"),
+                f"'{lan}' is not a {entry.item.platform.value} interface name (for example {example})",
+            )
+
+
 def check_parts(parts: DesignParts, log: ProblemLog) -> None:
     hosts: dict[str, Host] = {}
     for entry in parts.hosts:
@@ -91,6 +124,7 @@ def check_parts(parts: DesignParts, log: ProblemLog) -> None:
     _check_pools(ctx)
     _check_services(ctx)
     _check_demands(ctx)
+    _check_ipv6(ctx)
 
 
 def _duplicates(entries: list[Entry[Any]], what: str, log: ProblemLog, attr: str = "name") -> None:

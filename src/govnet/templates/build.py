@@ -17,14 +17,16 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 import networkx as nx
 
-from govnet.design import Design
+from govnet.design import Design, user_subnet_key
 from govnet.inventory.models import Host
 from govnet.inventory.platforms import PLATFORMS, Platform
 from govnet.inventory.roles import ROLES, Role
+from govnet.ipv6.state import carries_ipv4, carries_ipv6, site_states
 from govnet.templates.intent import (
     BgpIntent,
     BgpNeighbor,
@@ -40,7 +42,7 @@ from govnet.templates.intent import (
 )
 from govnet.topology.addressing import PoolKind
 from govnet.topology.models import PasswordHash, SecretRef, Transport, Vpn, Zone
-from govnet.topology.services import attachments, pe_devices
+from govnet.topology.services import attachments, pe_devices, vpn_sites
 
 ISIS_INSTANCE = "GOVNET"
 SRV6_LOCATOR = "GOVNET"
@@ -81,6 +83,11 @@ def natural_key(name: str) -> tuple[Any, ...]:
     return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name))
 
 
+def _host_in(prefix: str, index: int) -> str:
+    network = ipaddress.ip_network(prefix)
+    return f"{network.network_address + index}/{network.prefixlen}"
+
+
 def _address(prefix: str | None) -> str | None:
     return prefix.split("/")[0] if prefix else None
 
@@ -88,7 +95,9 @@ def _address(prefix: str | None) -> str | None:
 class IntentBuilder:
     """Builds every device's intent from one design and its graph."""
 
-    def __init__(self, design: Design, graph: nx.MultiGraph, lab: bool = False) -> None:
+    def __init__(
+        self, design: Design, graph: nx.MultiGraph, lab: bool = False, as_of: date | None = None
+    ) -> None:
         self.design = design
         self.graph = graph
         self.lab = lab
@@ -103,6 +112,7 @@ class IntentBuilder:
             if ROLES[h.role].backbone and h.role not in BGP_EXCLUDED
         )
         self.cluster_id = self.router_id(self.rrs[0]) if self.rrs else None
+        self.states = site_states(design.waves, design.sites, as_of)
 
     # --- small lookups ---------------------------------------------------------------------
 
@@ -246,7 +256,44 @@ class IntentBuilder:
                     vrf=att.vpn,
                 )
             )
+        result += self.lan_interfaces(host)
         return [result[0], *sorted(result[1:], key=lambda i: natural_key(i.name))]
+
+    def lan_interfaces(self, host: Host) -> list[InterfaceIntent]:
+        """One dot1q sub-interface per VPN of the site on the LAN port; the site's migration
+        state decides which address families it carries."""
+        lan = host.data.lan_interface
+        if lan is None:
+            return []
+        design = self.design
+        state = self.states.get(host.site, design.waves.baseline)
+        peers = sorted(h.name for h in design.hosts_by_site[host.site] if h.data.lan_interface)
+        index = peers.index(host.name) + 1  # .1 for the first gateway of the site, .2 …
+        parent = "lan0" if self.lab else lan
+        sites = {h.site for h in design.hosts.values()}
+        result = []
+        for vpn in sorted(design.vpns, key=lambda v: v.id):
+            if host.site not in vpn_sites(vpn, sites):
+                continue
+            v4 = design.addressing.get(PoolKind.USER_IPV4, user_subnet_key(host.site, vpn.name))
+            v6 = design.ipv6_plan.subnet(host.site, vpn.name) if design.ipv6_plan else None
+            result.append(
+                InterfaceIntent(
+                    name=f"{parent}.{vpn.id}",
+                    description=f"{vpn.name} users at {host.site} (IPv6 state {state})",
+                    kind="subinterface",
+                    ipv4=f"{v4.address_text(index)}/{v4.length}"
+                    if v4 and carries_ipv4(state)
+                    else None,
+                    ipv6=_host_in(v6, index) if v6 and carries_ipv6(state) else None,
+                    mtu=None,
+                    vlan=vpn.id,
+                    parent=parent,
+                    vrf=vpn.name,
+                    user_facing=True,
+                )
+            )
+        return result
 
     def internet_vrf(self, device: str) -> str | None:
         for vpn in self.design.vpns:
@@ -439,8 +486,14 @@ class IntentBuilder:
 
 
 def build_intents(
-    design: Design, graph: nx.MultiGraph, hosts: Iterable[str] | None = None, lab: bool = False
+    design: Design,
+    graph: nx.MultiGraph,
+    hosts: Iterable[str] | None = None,
+    lab: bool = False,
+    as_of: date | None = None,
 ) -> dict[str, DeviceIntent]:
-    builder = IntentBuilder(design, graph, lab)
+    """One intent per device; ``as_of`` renders the IPv6 migration state of a past (or future)
+    date instead of every completed wave."""
+    builder = IntentBuilder(design, graph, lab, as_of)
     names = sorted(design.hosts) if hosts is None else list(hosts)
     return {name: builder.device(design.hosts[name]) for name in names}

@@ -78,6 +78,9 @@ class InterfaceIntent(Intent):
     isis: IsisInterface | None = None
     mpls_ldp: bool = False
     shutdown: bool = False
+    user_facing: bool = (
+        False  # a LAN gateway of the site's users (its IPv6 migration state applies)
+    )
 
 
 class IsisIntent(Intent):
