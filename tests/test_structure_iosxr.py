@@ -278,6 +278,8 @@ def test_ebgp_neighbors_are_far_ends_of_attachments_and_uplinks(design: Rendered
                 continue
             block = interfaces(tree)[i.name]
             assert (f"vrf {i.vrf}" in block.lines()) == (i.vrf is not None)
+            if i.user_facing:  # a LAN gateway: users, not BGP peers, live behind it
+                continue
             for prefix in (i.ipv4, i.ipv6):
                 if prefix:
                     ends.add((i.vrf, far_end(prefix)))

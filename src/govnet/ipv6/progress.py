@@ -83,6 +83,7 @@ def progress(
     recorded = {s.date: s for s in history or []}
     checks = []
     for milestone in design.waves.milestones:
+        actual: float | None
         if milestone.date >= today:
             actual = current.user_facing.ipv6_only
             met = actual >= milestone.ipv6_only if milestone.date == today else None

@@ -271,7 +271,16 @@ class IntentBuilder:
         index = peers.index(host.name) + 1  # .1 for the first gateway of the site, .2 …
         parent = "lan0" if self.lab else lan
         sites = {h.site for h in design.hosts.values()}
-        result = []
+        result = [
+            InterfaceIntent(
+                name=parent,
+                description=f"LAN of {host.site}: one VLAN per VPN",
+                kind="attachment",
+                ipv4=None,
+                ipv6=None,
+                mtu=None,
+            )
+        ]
         for vpn in sorted(design.vpns, key=lambda v: v.id):
             if host.site not in vpn_sites(vpn, sites):
                 continue
