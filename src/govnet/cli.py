@@ -104,7 +104,7 @@ def validate(
 ) -> None:
     """Load and check a design: exit 0 if it is valid, 2 with every problem if not."""
     loaded = _load(design, as_json)
-    stale = loaded.lock_diff.changed
+    stale = loaded.locks_changed
     if as_json:
         _emit_json(
             {
@@ -139,6 +139,8 @@ def lock(
     from govnet.topology.addressing import LOCK_FILE, write_lock
 
     loaded = _load(design, renumber=frozenset(renumber or ()))
+    if loaded.ipv6_plan is not None and loaded.ipv6_plan.lock_changed:
+        out.print(f"wrote {loaded.ipv6_plan.write_lock(loaded.root)}")
     if not loaded.lock_diff.changed and (loaded.root / LOCK_FILE).is_file():
         out.print(f"{LOCK_FILE}: up to date")
         return
@@ -259,12 +261,14 @@ def render(
 
     loaded = _load(design)
     selected = _select_hosts(loaded, platform, hosts)
-    if loaded.lock_diff.changed:
+    if loaded.locks_changed:
         if locked:
             err.print("the address lock is out of date: run `govnet lock`", style="red")
             raise typer.Exit(EXIT_DESIGN_ERROR)
         write_lock(loaded.root, loaded.addressing)
-        err.print(f"address lock updated ({loaded.lock_diff.summary()})")
+        if loaded.ipv6_plan is not None and loaded.ipv6_plan.lock_changed:
+            loaded.ipv6_plan.write_lock(loaded.root)
+        err.print(f"address locks updated ({loaded.lock_diff.summary()})")
     graph = build_graph(loaded)
     if as_intent:
         _emit_json({n: intent_json(i) for n, i in build_intents(loaded, graph, selected).items()})
@@ -586,6 +590,27 @@ def _share_row(table: Any, name: str, share: Any) -> None:
         f"{100 * share.dual_or_better:.0f}%",
         f"{100 * share.ipv6_only:.0f}%",
     )
+
+
+@ipv6_app.command("plan")
+def ipv6_plan(design: DesignOption = None, as_json: JsonOption = False) -> None:
+    """The IPv6 address plan as a tree (zone, district, site, unit, subnet) with the
+    utilisation of every level, the infrastructure pools and the SRv6 SID block."""
+    from govnet.ipv6.plan import plan_levels_table, plan_tree_table, pool_usage
+
+    loaded = _load(design, as_json)
+    plan = loaded.ipv6_plan
+    if plan is None:
+        err.print("this design has no ipv6/plan.yaml", style="red")
+        raise typer.Exit(EXIT_DESIGN_ERROR)
+    usage = pool_usage(loaded.addressing.allocations)
+    if as_json:
+        _emit_json(plan.as_json(usage))
+        return
+    out.print(plan_tree_table(plan, usage))
+    out.print(plan_levels_table(plan))
+    if plan.lock_changed:
+        out.print("[yellow]ipv6/plan.lock.yaml is out of date: run `govnet lock`[/yellow]")
 
 
 @ipv6_app.command("coverage")

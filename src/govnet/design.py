@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from govnet.checks.policy_models import Policy, PolicyFile
 from govnet.diagnostics import DesignError, Loc, Problem, ProblemLog, sort_problems
@@ -95,10 +95,8 @@ KNOWN_FILES = {
 ENV_DESIGN = "GOVNET_DESIGN"
 
 
-class UserPlan(Protocol):
-    """The IPv6 address plan, as the config builder sees it: a site's /64s in one VPN."""
-
-    def subnet(self, site: str, vpn: str, index: int = 0) -> str | None: ...
+if TYPE_CHECKING:
+    from govnet.ipv6.plan import AddressPlan
 
 
 @dataclass
@@ -158,7 +156,7 @@ class Design:
     policies: list[Policy]
     waves: WavesFile
     ipv6_services: list[Service]
-    ipv6_plan: UserPlan | None
+    ipv6_plan: AddressPlan | None
     addressing: Addressing
     lock_diff: LockDiff
     warnings: list[Problem]
@@ -177,6 +175,11 @@ class Design:
 
     def hosts_with_role(self, *roles: Role) -> list[Host]:
         return [h for h in self.hosts.values() if h.role in roles]
+
+    @property
+    def locks_changed(self) -> bool:
+        """Whether `govnet lock` would write anything (addresses or the IPv6 plan)."""
+        return self.lock_diff.changed or bool(self.ipv6_plan and self.ipv6_plan.lock_changed)
 
     @property
     def route_reflectors(self) -> list[Host]:
@@ -420,6 +423,14 @@ def load_design(
             NETWORK_FILE,
         )
 
+    plan = None
+    if parts.network is not None and not log.errors:
+        from govnet.ipv6.plan import plan_keys, read_plan  # the plan module reads design types
+
+        district = {h.site: h.district for h in hosts.values()}
+        keys = plan_keys([e.item for e in parts.vpns], district)
+        plan, plan_docs = read_plan(root, parts.network, keys, log)
+        parts.docs.update(plan_docs)
     problems = [_with_line(p, parts.docs) for p in log.problems]
     if any(p.severity == "error" for p in problems) or parts.network is None:
         raise DesignError(sort_problems(problems))
@@ -443,7 +454,7 @@ def load_design(
         policies=parts.policies,
         waves=parts.waves,
         ipv6_services=[e.item for e in parts.ipv6_services],
-        ipv6_plan=None,
+        ipv6_plan=plan,
         addressing=addressing,
         lock_diff=lock_diff,
         warnings=sort_problems(problems),

@@ -9,7 +9,9 @@ time a problem in that file needs its line. Both parsers follow YAML 1.2 (``yes`
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 from dataclasses import dataclass, field
 from io import StringIO
 from pathlib import Path
@@ -123,3 +125,17 @@ def dump_yaml(data: Any, header: str = "") -> str:
     stream = StringIO()
     yaml.dump(data, stream)
     return header + stream.getvalue()
+
+
+def write_atomically(path: Path, text: str) -> Path:
+    """Write a file so that a crash never leaves half of it: a temporary file, then a rename."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path

@@ -10,8 +10,6 @@ rendered, so a failure never leaves half a set of configs on disk.
 from __future__ import annotations
 
 import ipaddress
-import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +22,7 @@ from govnet.design import Design, reference_design_path
 from govnet.inventory.platforms import Platform
 from govnet.templates.features import Features, load_features, required_features
 from govnet.templates.intent import DeviceIntent
+from govnet.yamlio import write_atomically
 
 CONFIG_SUFFIX = {
     Platform.HUAWEI_VRP: ".cfg",
@@ -179,11 +178,7 @@ def write_configs(out: Path, configs: Iterable[RenderedConfig]) -> list[Path]:
         path.parent.mkdir(parents=True, exist_ok=True)
         if path.is_file() and path.read_text(encoding="utf-8") == config.text:
             continue
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(config.text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
+        write_atomically(path, config.text)
         written.append(path)
     return written
 

@@ -8,9 +8,7 @@ depends only on the design.
 
 from __future__ import annotations
 
-import os
 import socket
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -19,7 +17,7 @@ from pathlib import Path
 
 from govnet.diagnostics import ProblemLog
 from govnet.topology.models import IPNetwork, Pool, Pools
-from govnet.yamlio import YamlDocument
+from govnet.yamlio import YamlDocument, write_atomically
 
 LOCK_FILE = "topology/addresses.lock.yaml"
 LOCK_HEADER = (
@@ -321,15 +319,4 @@ def lock_text(addressing: Addressing) -> str:
 
 def write_lock(root: Path, addressing: Addressing) -> Path:
     """Write the lock atomically: a crash never leaves half a lock file."""
-    path = root / LOCK_FILE
-    text = lock_text(addressing)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".addresses.lock.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_atomically(root / LOCK_FILE, lock_text(addressing))

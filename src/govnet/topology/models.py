@@ -77,7 +77,8 @@ class Pools(StrictModel):
     link_ipv6: Pool
     srv6_locator: Pool
     user_ipv4: Pool | None = Field(
-        default=None, description="IPv4 gateway subnets of user-facing (LAN) interfaces, one per site and VPN"
+        default=None,
+        description="IPv4 gateway subnets of user-facing (LAN) interfaces, one per site and VPN",
     )
 
 
