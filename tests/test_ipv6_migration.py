@@ -131,7 +131,7 @@ def test_cli() -> None:
         app, ["ipv6", "progress", "--design", str(REFERENCE), "--as-of", "2026-11-21"]
     )
     assert result.exit_code == 0, result.output
-    assert "IPv6-only" in result.output and "W4-shuixiang" in result.output
+    assert "IPv6-only" in result.output and "W4-shuixia" in result.output
     args = ["ipv6", "progress", "--design", str(REFERENCE), "--as-of", "2026-11-21", "--json"]
     waves = json.loads(runner.invoke(app, args).stdout)["waves"]
     w4 = next(w for w in waves if w["name"] == "W4-shuixiang-east-dual")
