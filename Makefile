@@ -27,6 +27,10 @@ run: $(STAMP)
 	$(BIN)/govnet failures --design $(DESIGN) --top 10
 	-$(BIN)/govnet capacity --design $(DESIGN)
 	$(BIN)/govnet report --design $(DESIGN) --out $(OUT)/report
+	$(BIN)/govnet ipv6 plan --design $(DESIGN)
+	$(BIN)/govnet ipv6 report --design $(DESIGN) --out $(OUT)/ipv6
+	$(BIN)/govnet ipv6 coverage --design $(DESIGN)
+	$(BIN)/govnet ipv6 progress --design $(DESIGN)
 
 ## lint, type-check, then the whole test suite
 test: lint

@@ -156,3 +156,26 @@ def test_cli() -> None:
         app, ["ipv6", "progress", "--design", str(REFERENCE), "--as-of", "tomorrow"]
     )
     assert bad.exit_code == 2 and "not a date" in bad.output
+
+
+def test_ipv6_report(tmp_path: Path) -> None:
+    out = tmp_path / "ipv6"
+    args = [
+        "ipv6",
+        "report",
+        "--design",
+        str(REFERENCE),
+        "--out",
+        str(out),
+        "--as-of",
+        "2026-11-21",
+    ]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    page = (out / "index.html").read_text(encoding="utf-8")
+    for chart in ("coverage.png", "burndown.png", "utilisation.png"):
+        data = (out / chart).read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000, chart
+        assert f'src="{chart}"' in page
+    assert "W4-shuixiang-east-dual" in page and "late (52 days)" in page
+    assert "11.2% IPv6-only" in page

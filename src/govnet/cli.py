@@ -728,6 +728,31 @@ def ipv6_progress(
     )
 
 
+@ipv6_app.command("report")
+def ipv6_report(
+    out_dir: Annotated[
+        Path,
+        typer.Option(
+            "--out", "-o", help="Directory for index.html and the charts.", file_okay=False
+        ),
+    ] = Path("build/ipv6"),
+    design: DesignOption = None,
+    as_of: AsOfOption = None,
+) -> None:
+    """HTML with PNG charts: coverage over time, burn-down per wave, prefix utilisation."""
+    from govnet.ipv6.progress import progress, read_history
+    from govnet.ipv6.report import write_ipv6_report
+
+    loaded = _load(design)
+    today = _as_of(as_of)
+    current = _coverage(loaded, today)
+    history = read_history(loaded.root)
+    written = write_ipv6_report(
+        loaded, current, progress(loaded, current, today, history), history, today, out_dir
+    )
+    out.print(f"wrote {written.index} and {len(written.figures)} charts")
+
+
 @ipv6_app.command("snapshot")
 def ipv6_snapshot(design: DesignOption = None, as_of: AsOfOption = None) -> None:
     """Record today's (or --as-of's) coverage as a dated status file under ipv6/status/."""
