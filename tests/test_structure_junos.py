@@ -217,7 +217,9 @@ def test_interface_count_equals_the_intent(cases: dict[str, Case], name: str) ->
         expected = [
             i
             for i in r.intent.interfaces
-            if not (i.name in parents and i.ipv4 is None and i.ipv6 is None and i.kind == "attachment")
+            if not (
+                i.name in parents and i.ipv4 is None and i.ipv6 is None and i.kind == "attachment"
+            )
         ]
         assert len(units) == len(expected), host
         assert {f"{p}.{u}" for p, u in units} == {ifl(i) for i in expected}, host
