@@ -572,12 +572,34 @@ def _as_of(value: str | None) -> date:
         raise typer.Exit(EXIT_DESIGN_ERROR) from None
 
 
-def _coverage(loaded: Design, when: date) -> Any:
+def _coverage(loaded: Design, when: date, live: dict[str, Any] | None = None) -> Any:
     from govnet.ipv6.coverage import coverage
     from govnet.templates.build import build_intents
     from govnet.topology.graph import build_graph
 
-    return coverage(loaded, build_intents(loaded, build_graph(loaded), as_of=when), as_of=when)
+    intents = build_intents(loaded, build_graph(loaded), as_of=when)
+    return coverage(loaded, intents, live=live, as_of=when)
+
+
+def _live_statuses(
+    loaded: Design, hosts: list[str] | None
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Interface statuses as the devices report them, and the hosts that could not be asked."""
+    from rich.progress import Progress
+
+    from govnet.ipv6.live import MissingCredentials, build_nornir, collect
+
+    selected = _select_hosts(loaded, None, hosts)
+    try:
+        nornir = build_nornir(loaded.root, selected)
+    except (MissingCredentials, ValueError) as error:
+        err.print(str(error), style="red")
+        raise typer.Exit(EXIT_DESIGN_ERROR) from None
+    with Progress(console=err, transient=True) as progress:
+        statuses, failures = collect(nornir, progress)
+    for host, reason in sorted(failures.items()):
+        err.print(f"{host}: {reason}", style="yellow", markup=False)
+    return dict(statuses), dict(failures)
 
 
 def _share_row(table: Any, name: str, share: Any) -> None:
@@ -615,14 +637,26 @@ def ipv6_plan(design: DesignOption = None, as_json: JsonOption = False) -> None:
 
 @ipv6_app.command("coverage")
 def ipv6_coverage(
-    design: DesignOption = None, as_json: JsonOption = False, as_of: AsOfOption = None
+    design: DesignOption = None,
+    as_json: JsonOption = False,
+    as_of: AsOfOption = None,
+    live: Annotated[
+        bool,
+        typer.Option(
+            "--live", help="Also ask the devices (Nornir: NAPALM get_interfaces_ip, FRR JSON)."
+        ),
+    ] = False,
+    hosts: Annotated[
+        list[str] | None, typer.Option("--hosts", help="With --live: only these devices.")
+    ] = None,
 ) -> None:
     """v4-only / dual / v6-only per interface, device, site, VPN and service, by district,
     layer and VPN; where the sources disagree, says so."""
     loaded = _load(design, as_json)
-    result = _coverage(loaded, _as_of(as_of))
+    reported, failed = _live_statuses(loaded, hosts) if live else ({}, {})
+    result = _coverage(loaded, _as_of(as_of), reported or None)
     if as_json:
-        _emit_json(result.model_dump(mode="json"))
+        _emit_json({**result.model_dump(mode="json"), "unreachable": failed})
         return
     columns = ("", "interfaces", "v4-only", "dual", "v6-only", "dual or v6", "v6-only share")
     totals = _table("IPv6 coverage", *columns)
