@@ -22,7 +22,7 @@ from govnet.design import Design
 from govnet.ipv6.coverage import Coverage
 from govnet.ipv6.models import STATE_ORDER
 from govnet.ipv6.progress import Progress, Snapshot, snapshot
-from govnet.topology.addressing import PoolKind, pool_of, usable_slots
+from govnet.topology.summary import pool_usage_rows
 
 
 @dataclass(frozen=True)
@@ -134,16 +134,13 @@ def _utilisation_chart(design: Design, out: Path) -> None:
     else:
         left.text(0.5, 0.5, "no ipv6/plan.yaml", ha="center")
         left.axis("off")
-    names, shares, labels = [], [], []
-    for kind in PoolKind:
-        pool = pool_of(design.network.pools, kind)
-        if pool is None:
-            continue
-        used = len(design.addressing.allocations.get(kind, {}))
-        capacity = usable_slots(pool)
-        names.append(f"{kind.value}\n{pool.prefix}")
-        shares.append(100 * used / capacity if capacity else 0)
-        labels.append(f"{used:,} used ({100 * used / capacity:.2g}%)" if capacity else f"{used:,}")
+    rows = pool_usage_rows(design)
+    names = [f"{kind}\n{row['prefix']}" for kind, row in rows.items()]
+    shares = [100 * row["used"] / row["usable"] if row["usable"] else 0.0 for row in rows.values()]
+    labels = [
+        f"{row['used']:,} used ({share:.2g}%)"
+        for row, share in zip(rows.values(), shares, strict=True)
+    ]
     right.barh(names, shares, color="#ff7f0e")
     for i, label in enumerate(labels):
         right.text(shares[i] + 0.5, i, label, va="center", fontsize=8)

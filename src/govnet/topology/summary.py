@@ -34,6 +34,25 @@ def ring_rows(design: Design, graph: nx.MultiGraph) -> list[dict[str, Any]]:
     return rows
 
 
+def pool_usage_rows(design: Design) -> dict[str, dict[str, Any]]:
+    """Per declared pool: prefix, allocation length, used and usable allocations, percent."""
+    pools: dict[str, dict[str, Any]] = {}
+    for kind in PoolKind:
+        pool = pool_of(design.network.pools, kind)
+        if pool is None:
+            continue
+        used = len(design.addressing.allocations.get(kind, {}))
+        capacity = usable_slots(pool)
+        pools[kind.value] = {
+            "prefix": str(pool.prefix),
+            "length": pool.length,
+            "used": used,
+            "usable": capacity,
+            "percent": round(100 * used / capacity, 2) if capacity else 0.0,
+        }
+    return pools
+
+
 def summarize(design: Design, graph: nx.MultiGraph) -> dict[str, Any]:
     hosts = design.hosts.values()
     layers = Counter(ROLES[h.role].layer.value for h in hosts)
@@ -58,20 +77,7 @@ def summarize(design: Design, graph: nx.MultiGraph) -> dict[str, Any]:
                 "devices": sum(len(design.hosts_by_site[s]) for s in sites),
             }
         )
-    pools = {}
-    for kind in PoolKind:
-        pool = pool_of(design.network.pools, kind)
-        if pool is None:
-            continue
-        used = len(design.addressing.allocations.get(kind, {}))
-        capacity = usable_slots(pool)
-        pools[kind.value] = {
-            "prefix": str(pool.prefix),
-            "length": pool.length,
-            "used": used,
-            "usable": capacity,
-            "percent": round(100 * used / capacity, 2) if capacity else 0.0,
-        }
+    pools = pool_usage_rows(design)
     zones = Counter(v.zone.value for v in design.vpns)
     return {
         "network": {
