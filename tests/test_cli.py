@@ -132,3 +132,14 @@ def test_pool_usage_is_readable() -> None:
     result = runner.invoke(app, ["show", "--design", str(REFERENCE)])
     assert "1,023" in result.output  # loopback_ipv4 usable
     assert "≈2^64" in result.output and "≈2^71" in result.output
+
+
+def test_push_and_backup_need_credentials_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("GOVNET_USERNAME", raising=False)
+    monkeypatch.delenv("GOVNET_PASSWORD", raising=False)
+    for command in (["push", "--hosts", "dg-humen"], ["backup", "--hosts", "dg-humen"]):
+        result = runner.invoke(app, [*command, "--design", str(REFERENCE)])
+        assert result.exit_code == 2, command
+        assert "GOVNET_USERNAME and GOVNET_PASSWORD" in result.output

@@ -798,6 +798,74 @@ def ipv6_snapshot(design: DesignOption = None, as_of: AsOfOption = None) -> None
     out.print(f"wrote {path}")
 
 
+def _nornir_for(loaded: Design, hosts: list[str] | None) -> Any:
+    from govnet.ipv6.live import MissingCredentials, build_nornir
+
+    selected = _select_hosts(loaded, None, hosts)
+    try:
+        return build_nornir(loaded.root, selected)
+    except (MissingCredentials, ValueError) as error:
+        err.print(str(error), style="red")
+        raise typer.Exit(EXIT_DESIGN_ERROR) from None
+
+
+@app.command()
+def push(
+    design: DesignOption = None,
+    hosts: Annotated[
+        list[str] | None,
+        typer.Option("--hosts", help="Only these devices (repeat or comma-separate)."),
+    ] = None,
+    commit: Annotated[
+        bool, typer.Option("--commit", help="Commit (default: dry run, show the diffs only).")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Render, diff against the running config, show the diffs; with --commit, commit, verify
+    and roll back every host whose verification fails. Credentials: GOVNET_USERNAME/PASSWORD."""
+    from rich.progress import Progress
+
+    from govnet.inventory.push import push_tables, run_push
+    from govnet.topology.graph import build_graph
+
+    loaded = _load(design, as_json)
+    nornir = _nornir_for(loaded, hosts)
+    with _render_errors(), Progress(console=err, transient=True) as progress:
+        report = run_push(loaded, build_graph(loaded), nornir, commit, progress)
+    if as_json:
+        _emit_json(report.model_dump(mode="json"))
+    else:
+        for table in push_tables(report):
+            out.print(table)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def backup(
+    design: DesignOption = None,
+    hosts: Annotated[list[str] | None, typer.Option("--hosts", help="Only these devices.")] = None,
+    out_dir: Annotated[
+        Path, typer.Option("--out", "-o", help="Directory for <host>.cfg.", file_okay=False)
+    ] = Path("build/backup"),
+) -> None:
+    """Save every device's running config."""
+    from rich.progress import Progress
+
+    from govnet.inventory.push import run_backup
+
+    loaded = _load(design)
+    nornir = _nornir_for(loaded, hosts)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with Progress(console=err, transient=True) as progress:
+        written, failures = run_backup(nornir, out_dir, progress)
+    for host, reason in sorted(failures.items()):
+        err.print(f"{host}: {reason}", style="red", markup=False)
+    out.print(f"saved {len(written)} running config(s) into {out_dir}")
+    if failures:
+        raise typer.Exit(1)
+
+
 def _select_hosts(
     loaded: Design, platforms: list[Platform] | None, hosts: list[str] | None
 ) -> list[str]:

@@ -1,0 +1,528 @@
+"""Pushing rendered configs: render -> merge as a candidate -> diff -> commit only when asked ->
+verify -> roll back every host whose verification fails.
+
+Dry run is the default: the candidate is loaded, compared and discarded, nothing is committed.
+Every step goes through NAPALM (``load_merge_candidate``, ``compare_config``,
+``commit_config`` / ``discard_config``, ``rollback``), so the platforms are those with a NAPALM
+driver: huawei_vrp (the community driver napalm-huawei-vrp), iosxr and junos. FRR has none and
+is reported as failed, never half-pushed.
+
+Secrets in rendered configs are placeholders. ``%SECRET(env:NAME)%`` is resolved from the
+environment just before sending; a missing variable (or a ``vault:`` reference, which nothing
+resolves yet) fails that host before any connection is opened. Resolved values never appear in
+reports: diffs and error messages are masked back to their placeholders.
+
+Each host runs on its own (Nornir's threaded runner); a host that fails has its candidate
+discarded and never stops the others.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import re
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import networkx as nx
+from nornir.core import Nornir
+from nornir.core.task import Result, Task
+from pydantic import BaseModel, ConfigDict
+from rich.progress import Progress
+from rich.table import Table
+from rich.text import Text
+
+from govnet.design import Design
+from govnet.inventory.platforms import PLATFORMS, Platform
+from govnet.ipv6.live import (
+    MissingDriver,
+    UnexpectedOutput,
+    _quiet_library_loggers,
+    _require_napalm_driver,
+    _root_error,
+    failure_reason,
+)
+from govnet.templates.build import build_intents
+from govnet.templates.intent import DeviceIntent
+from govnet.templates.render import render_design
+from govnet.yamlio import write_atomically
+
+SECRET_PATTERN = re.compile(r"%SECRET\(([^)%]*)\)%")
+BACKUP_SUFFIX = ".cfg"
+
+PushStatus = Literal["unchanged", "would change", "committed", "rolled back", "failed", "skipped"]
+CheckStatus = Literal["ok", "failed", "not checked"]
+FAILING: frozenset[str] = frozenset({"rolled back", "failed"})
+
+
+# --- secrets
+
+
+class UnresolvedSecrets(ValueError):
+    """Placeholders the push step cannot fill in; names the references, never a value."""
+
+    def __init__(self, references: Iterable[str]) -> None:
+        self.references = tuple(sorted(set(references)))
+        super().__init__(f"unresolved secret(s): {', '.join(self.references)}")
+
+
+def secret_values(text: str, environ: Mapping[str, str]) -> dict[str, str]:
+    """Each placeholder of ``text`` (``%SECRET(env:NAME)%``) and its value; raises
+    :class:`UnresolvedSecrets` naming every reference that has no (non-empty) value."""
+    values: dict[str, str] = {}
+    missing: list[str] = []
+    for match in SECRET_PATTERN.finditer(text):
+        reference = match.group(1)
+        scheme, _, name = reference.partition(":")
+        value = environ.get(name, "") if scheme == "env" and name else ""
+        if value:
+            values[match.group(0)] = value
+        else:
+            missing.append(reference)  # unset, empty, vault: or an unknown scheme
+    if missing:
+        raise UnresolvedSecrets(missing)
+    return values
+
+
+def resolve_secrets(text: str, environ: Mapping[str, str]) -> str:
+    """``text`` with every ``%SECRET(env:NAME)%`` replaced by ``environ[NAME]``."""
+    values = secret_values(text, environ)
+    return SECRET_PATTERN.sub(lambda match: values[match.group(0)], text)
+
+
+def mask_secrets(text: str, values: Mapping[str, str]) -> str:
+    """``text`` with every resolved value back to its placeholder (longest values first)."""
+    for placeholder, value in sorted(values.items(), key=lambda item: -len(item[1])):
+        text = text.replace(value, placeholder)
+    return text
+
+
+# --- reports
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Check(_Frozen):
+    name: str
+    status: CheckStatus
+    detail: str = ""
+
+
+class VerifyResult(_Frozen):
+    checks: tuple[Check, ...]
+
+    @property
+    def ok(self) -> bool:
+        return all(check.status != "failed" for check in self.checks)
+
+    def summary(self) -> str:
+        failed = [c for c in self.checks if c.status == "failed"]
+        unchecked = [c.name for c in self.checks if c.status == "not checked"]
+        parts = [f"{c.name}: {c.detail}" for c in failed] or ["ok"]
+        if unchecked:
+            parts.append(f"not checked: {', '.join(unchecked)}")
+        return "; ".join(parts)
+
+
+class HostPush(_Frozen):
+    host: str
+    platform: str = ""
+    status: PushStatus
+    diff: str = ""
+    verification: VerifyResult | None = None
+    reason: str = ""
+
+
+class PushReport(_Frozen):
+    commit: bool
+    hosts: tuple[HostPush, ...]
+
+    @property
+    def ok(self) -> bool:
+        """No host failed or was rolled back (the CLI exits non-zero otherwise)."""
+        return all(host.status not in FAILING for host in self.hosts)
+
+
+# --- verification
+
+
+Verify = Callable[[Task], VerifyResult]
+Hook = Callable[[Task, DeviceIntent], Check]
+
+
+def _ip(text: str) -> str:
+    """An address in one spelling (devices report ``2001:DB8::1`` or ``10.0.0.1/32``)."""
+    return ipaddress.ip_interface(str(text).strip()).ip.compressed
+
+
+def ibgp_neighbors(intent: DeviceIntent) -> list[str]:
+    """The global-table iBGP neighbours the intent configures (the route reflectors, or on a
+    route reflector its clients)."""
+    if intent.bgp is None:
+        return []
+    return [
+        n.address for n in intent.bgp.neighbors if n.remote_as == intent.bgp.asn and n.vrf is None
+    ]
+
+
+def check_bgp(intent: DeviceIntent, bgp_neighbors: Mapping[str, Any]) -> Check:
+    """Every iBGP neighbour of the intent is up in NAPALM's ``get_bgp_neighbors()``; the
+    address families each reports (with their received prefix counts) go in the detail.
+    NAPALM keys ``address_family`` by the session's transport on some drivers (iosxr), so the
+    negotiated families are reported, not compared with the intent."""
+    wanted = ibgp_neighbors(intent)
+    if not wanted:
+        return Check(name="bgp", status="not checked", detail="no iBGP neighbours in the intent")
+    peers_raw = bgp_neighbors.get("global", {}).get("peers", {})
+    peers = {_ip(address): data for address, data in peers_raw.items()}
+    problems, seen = [], []
+    for address in wanted:
+        peer = peers.get(_ip(address))
+        if peer is None:
+            problems.append(f"{address} missing")
+        elif not peer.get("is_up", False):
+            problems.append(f"{address} down")
+        else:
+            families = peer.get("address_family", {}) or {}
+            counts = ",".join(
+                f"{af}={data.get('received_prefixes', '?')}"
+                for af, data in sorted(families.items())
+            )
+            seen.append(f"{address} up [{counts}]")
+    if problems:
+        return Check(name="bgp", status="failed", detail="; ".join(problems))
+    return Check(name="bgp", status="ok", detail="; ".join(seen))
+
+
+def loopback_addresses(intent: DeviceIntent) -> list[str]:
+    return [
+        _ip(address)
+        for interface in intent.interfaces
+        if interface.kind == "loopback"
+        for address in (interface.ipv4, interface.ipv6)
+        if address
+    ]
+
+
+def check_loopbacks(intent: DeviceIntent, interfaces_ip: Mapping[str, Any]) -> Check:
+    """The intent's loopback addresses (IPv4 and IPv6) are configured, on whichever interface
+    NAPALM names them (Junos reports ``lo0.0``)."""
+    present = {
+        _ip(address)
+        for families in interfaces_ip.values()
+        for family in ("ipv4", "ipv6")
+        for address in (families.get(family) or {})
+    }
+    wanted = loopback_addresses(intent)
+    missing = [address for address in wanted if address not in present]
+    if missing:
+        return Check(name="loopbacks", status="failed", detail=f"missing {', '.join(missing)}")
+    return Check(name="loopbacks", status="ok", detail=", ".join(wanted))
+
+
+def isis_not_checked(task: Task, intent: DeviceIntent) -> Check:
+    """Placeholder hook: NAPALM has no IS-IS getter; a per-platform CLI parser goes here."""
+    return Check(
+        name="isis adjacencies",
+        status="not checked",
+        detail=f"no IS-IS adjacency check for {intent.platform} yet",
+    )
+
+
+def srv6_not_checked(task: Task, intent: DeviceIntent) -> Check:
+    """Placeholder hook: NAPALM has no SRv6 getter; a per-platform CLI parser goes here."""
+    if intent.srv6 is None:
+        return Check(name="srv6 locator", status="ok", detail="no locator in the intent")
+    return Check(
+        name="srv6 locator",
+        status="not checked",
+        detail=f"no SRv6 locator check for {intent.platform} yet",
+    )
+
+
+ISIS_HOOKS: dict[Platform, Hook] = {platform: isis_not_checked for platform in Platform}
+SRV6_HOOKS: dict[Platform, Hook] = {platform: srv6_not_checked for platform in Platform}
+
+
+def verifier(intent: DeviceIntent) -> Verify:
+    """The verification of one host against its intent, through the NAPALM connection."""
+
+    def verify(task: Task) -> VerifyResult:
+        device = task.host.get_connection("napalm", task.nornir.config)
+        platform = Platform(intent.platform)
+        return VerifyResult(
+            checks=(
+                check_bgp(intent, device.get_bgp_neighbors()),
+                check_loopbacks(intent, device.get_interfaces_ip()),
+                ISIS_HOOKS[platform](task, intent),
+                SRV6_HOOKS[platform](task, intent),
+            )
+        )
+
+    return verify
+
+
+# --- Nornir tasks
+
+
+def _discard(device: Any, reason: str) -> str:
+    """Discard the candidate; a failure to do so is added to the reason, never raised."""
+    try:
+        device.discard_config()
+    except Exception as error:
+        return f"{reason}; discard_config failed too: {failure_reason(error)}"
+    return reason
+
+
+def push_config(
+    task: Task,
+    config: str,
+    commit: bool,
+    verify: Verify | None = None,
+    secrets: Mapping[str, str] | None = None,
+) -> Result:
+    """Nornir task: merge ``config`` (secrets already resolved) as a candidate and diff it;
+    commit only with ``commit`` and a diff, then ``verify`` and roll back if it fails.
+    ``secrets`` (placeholder -> value) masks the values out of the diff and reasons."""
+    host = task.host
+    values = secrets or {}
+
+    def outcome(
+        status: PushStatus,
+        diff: str = "",
+        verification: VerifyResult | None = None,
+        reason: str = "",
+    ) -> Result:
+        report = HostPush(
+            host=host.name,
+            platform=host.platform or "",
+            status=status,
+            diff=mask_secrets(diff, values),
+            verification=verification,
+            reason=mask_secrets(reason, values),
+        )
+        return Result(host=host, result=report, failed=status in FAILING)
+
+    try:
+        device = host.get_connection("napalm", task.nornir.config)
+    except Exception as error:
+        return outcome("failed", reason=failure_reason(error))
+    diff = ""
+    try:
+        device.load_merge_candidate(config=config)
+        diff = str(device.compare_config() or "")
+        if not commit or not diff.strip():
+            device.discard_config()
+            return outcome("would change" if diff.strip() else "unchanged", diff)
+        device.commit_config()
+    except Exception as error:
+        return outcome("failed", diff, reason=_discard(device, failure_reason(error)))
+    if verify is None:
+        return outcome("committed", diff)
+    try:
+        verification = verify(task)
+    except Exception as error:
+        verification = VerifyResult(
+            checks=(Check(name="verification", status="failed", detail=failure_reason(error)),)
+        )
+    if verification.ok:
+        return outcome("committed", diff, verification)
+    try:
+        device.rollback()
+    except Exception as error:
+        return outcome(
+            "failed",
+            diff,
+            verification,
+            f"verification failed and rollback failed ({failure_reason(error)}): "
+            "the change is still committed",
+        )
+    return outcome(
+        "rolled back", diff, verification, f"verification failed: {verification.summary()}"
+    )
+
+
+def backup(task: Task, out_dir: Path) -> Result:
+    """Nornir task: the running config to ``out_dir/<host>.cfg``, atomically; an empty answer
+    never replaces an earlier backup."""
+    device = task.host.get_connection("napalm", task.nornir.config)
+    running = str(device.get_config(retrieve="running").get("running") or "")
+    if not running.strip():
+        raise UnexpectedOutput("the device returned an empty running config")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = write_atomically(out_dir / f"{task.host.name}{BACKUP_SUFFIX}", running)
+    return Result(host=task.host, result=path)
+
+
+# --- whole runs
+
+
+def _napalm_ready(platform: str) -> str:
+    """ "" when the platform can be pushed through NAPALM (driver installed), else why not."""
+    try:
+        known = Platform(platform)
+    except ValueError:
+        return failure_reason(MissingDriver(f"unknown platform {platform!r}"))
+    driver = PLATFORMS[known].napalm_driver
+    try:
+        if driver is None:
+            raise MissingDriver(f"platform {platform!r} has no NAPALM driver (push needs one)")
+        _require_napalm_driver(driver)
+    except MissingDriver as error:
+        return failure_reason(error)
+    return ""
+
+
+def run_push(
+    design: Design,
+    graph: nx.MultiGraph,
+    nornir: Nornir,
+    commit: bool,
+    progress: Progress | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> PushReport:
+    """Render every host of ``nornir`` that the design has, resolve its secrets, then push
+    (dry run unless ``commit``) and, after a commit, verify against its intent. A host that
+    cannot be prepared (unknown to the design, missing secret, no NAPALM driver) is reported
+    without any connection being opened; a render error of any host stops everything."""
+    _quiet_library_loggers()
+    environ = os.environ if environ is None else environ
+    names = sorted(nornir.inventory.hosts)
+    reports: dict[str, HostPush] = {}
+    wanted = [name for name in names if name in design.hosts]
+    for name in set(names) - set(wanted):
+        reports[name] = HostPush(host=name, status="skipped", reason="not in the design")
+    configs = {c.hostname: c for c in render_design(design, graph, wanted)} if wanted else {}
+    intents = build_intents(design, graph, wanted) if commit and wanted else {}
+    ready: dict[str, tuple[str, dict[str, str]]] = {}
+    for name in wanted:
+        config = configs[name]
+        why = _napalm_ready(config.platform)
+        try:
+            values = secret_values(config.text, environ)
+        except UnresolvedSecrets as error:
+            why = why or str(error)
+        if why:
+            reports[name] = HostPush(
+                host=name, platform=config.platform, status="failed", reason=why
+            )
+            continue
+        ready[name] = (resolve_secrets(config.text, environ), values)
+    if ready:
+        reports.update(_push_ready(nornir, ready, commit, intents, progress))
+    return PushReport(commit=commit, hosts=tuple(reports[name] for name in sorted(reports)))
+
+
+def _push_ready(
+    nornir: Nornir,
+    ready: Mapping[str, tuple[str, dict[str, str]]],
+    commit: bool,
+    intents: Mapping[str, DeviceIntent],
+    progress: Progress | None,
+) -> dict[str, HostPush]:
+    bar = None if progress is None else progress.add_task("pushing", total=len(ready))
+
+    def step(task: Task) -> Result:
+        try:
+            text, values = ready[task.host.name]
+            intent = intents.get(task.host.name)
+            verify = verifier(intent) if intent is not None else None
+            return push_config(task, text, commit, verify, values)
+        finally:
+            if progress is not None and bar is not None:
+                progress.update(bar, advance=1, description=task.host.name)
+
+    selected = nornir.filter(filter_func=lambda host: host.name in ready)
+    try:
+        results = selected.run(task=step, name="govnet push", on_failed=True)
+    finally:
+        selected.close_connections(on_good=True, on_failed=True)
+    reports: dict[str, HostPush] = {}
+    for name, result in results.items():
+        outcome = result[0].result if len(result) else None
+        if isinstance(outcome, HostPush):
+            reports[name] = outcome
+            continue
+        error = _root_error(result)
+        reason = failure_reason(error) if error else "failed"
+        reports[name] = HostPush(
+            host=name, status="failed", reason=mask_secrets(reason, ready[name][1])
+        )
+    return reports
+
+
+def run_backup(
+    nornir: Nornir, out_dir: Path, progress: Progress | None = None
+) -> tuple[dict[str, Path], dict[str, str]]:
+    """Every host's running config into ``out_dir``; (written files, failures and why)."""
+    _quiet_library_loggers()
+    bar = (
+        None
+        if progress is None
+        else progress.add_task("backing up", total=len(nornir.inventory.hosts))
+    )
+
+    def step(task: Task) -> Result:
+        try:
+            why = _napalm_ready(task.host.platform or "")
+            if why:
+                raise MissingDriver(why)
+            return backup(task, out_dir)
+        finally:
+            if progress is not None and bar is not None:
+                progress.update(bar, advance=1, description=task.host.name)
+
+    try:
+        results = nornir.run(task=step, name="govnet backup", on_failed=True)
+    finally:
+        nornir.close_connections(on_good=True, on_failed=True)
+    written: dict[str, Path] = {}
+    failures: dict[str, str] = {}
+    for name, result in sorted(results.items()):
+        error = _root_error(result)
+        if result.failed or error is not None:
+            failures[name] = failure_reason(error) if error else "failed"
+        else:
+            written[name] = result[0].result
+    return written, failures
+
+
+# --- tables
+
+STATUS_STYLE = {
+    "unchanged": "dim",
+    "would change": "yellow",
+    "committed": "green",
+    "rolled back": "red",
+    "failed": "bold red",
+    "skipped": "dim",
+}
+
+
+def push_tables(report: PushReport) -> list[Table]:
+    """A summary (one row per host) and, when any host has one, a table of the diffs."""
+    title = "push (commit)" if report.commit else "push (dry run: nothing committed)"
+    summary = Table(title=title)
+    for column in ("host", "platform", "status", "verification", "reason"):
+        summary.add_column(column)
+    for host in report.hosts:
+        verification = "" if host.verification is None else host.verification.summary()
+        summary.add_row(
+            host.host,
+            host.platform,
+            Text(host.status, style=STATUS_STYLE[host.status]),
+            verification,
+            host.reason,
+        )
+    with_diff = [host for host in report.hosts if host.diff.strip()]
+    if not with_diff:
+        return [summary]
+    diffs = Table(title="diffs against the running config", show_lines=True)
+    diffs.add_column("host")
+    diffs.add_column("diff")
+    for host in with_diff:
+        diffs.add_row(host.host, Text(host.diff.rstrip("\n")))
+    return [summary, diffs]
