@@ -143,3 +143,26 @@ def test_push_and_backup_need_credentials_from_the_environment(
         result = runner.invoke(app, [*command, "--design", str(REFERENCE)])
         assert result.exit_code == 2, command
         assert "GOVNET_USERNAME and GOVNET_PASSWORD" in result.output
+
+
+def test_export_clab(tmp_path: Path) -> None:
+    out = tmp_path / "lab" / "city.clab.yml"
+    configs = tmp_path / "configs"
+    args = [
+        "lab",
+        "export-clab",
+        "--design",
+        str(REFERENCE),
+        "--out",
+        str(out),
+        "--configs",
+        str(configs),
+    ]
+    result = runner.invoke(app, [*args, "--frr-everywhere"])
+    assert result.exit_code == 0, result.output
+    assert "62 nodes, 91 links" in result.output
+    text = out.read_text(encoding="utf-8")
+    assert "kind: linux" in text and "quay.io/frrouting/frr:8.4.4" in text
+    assert (configs / "lab" / "dg-humen.conf").is_file() and (
+        configs / "huawei_vrp" / "dg-humen.cfg"
+    ).is_file()

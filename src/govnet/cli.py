@@ -34,6 +34,10 @@ app = typer.Typer(
 )
 generate_app = typer.Typer(help="Write synthetic designs for scale work.", no_args_is_help=True)
 app.add_typer(generate_app, name="generate")
+lab_app = typer.Typer(
+    help="The lab: containerlab export (the FRR namespace lab comes next).", no_args_is_help=True
+)
+app.add_typer(lab_app, name="lab")
 ipv6_app = typer.Typer(help="IPv6 migration: coverage, waves, history.", no_args_is_help=True)
 app.add_typer(ipv6_app, name="ipv6")
 check_app = typer.Typer(
@@ -864,6 +868,54 @@ def backup(
     out.print(f"saved {len(written)} running config(s) into {out_dir}")
     if failures:
         raise typer.Exit(1)
+
+
+@lab_app.command("export-clab")
+def lab_export_clab(
+    out_file: Annotated[
+        Path,
+        typer.Option("--out", "-o", help="Topology file to write (.clab.yml).", dir_okay=False),
+    ],
+    design: DesignOption = None,
+    configs: Annotated[
+        Path,
+        typer.Option(
+            "--configs", help="Where `govnet render --lab` wrote the configs.", file_okay=False
+        ),
+    ] = Path("build/configs"),
+    frr_everywhere: Annotated[
+        bool,
+        typer.Option(
+            "--frr-everywhere", help="Every node FRR on kind linux (runs without vendor images)."
+        ),
+    ] = False,
+    hosts: Annotated[
+        list[str] | None, typer.Option("--hosts", help="Only these devices (the scope).")
+    ] = None,
+) -> None:
+    """A containerlab topology: kinds by platform, startup configs pointing at the rendered
+    configs, endpoints by interface names. Renders the configs into --configs first."""
+    from govnet.labs.clab import clab_topology, write_clab
+    from govnet.templates.render import render_design, write_configs
+    from govnet.topology.graph import build_graph
+
+    loaded = _load(design)
+    graph = build_graph(loaded)
+    with _render_errors():
+        write_configs(configs, render_design(loaded, graph, lab=True))
+    scope = set(_select_hosts(loaded, None, hosts)) if hosts else None
+    out_file.parent.mkdir(parents=True, exist_ok=True)
+    topology = clab_topology(
+        loaded,
+        graph,
+        configs.resolve(),
+        scope=scope,
+        frr_everywhere=frr_everywhere,
+        base=out_file.parent.resolve(),
+    )
+    path = write_clab(topology, out_file)
+    nodes = topology["topology"]["nodes"]
+    out.print(f"wrote {path}: {len(nodes)} nodes, {len(topology['topology']['links'])} links")
 
 
 def _select_hosts(
