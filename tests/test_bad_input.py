@@ -1007,3 +1007,21 @@ def test_two_uplinks_in_one_subnet(design_dir: Path) -> None:
             "subnet 203.0.113.0/30 is also used by uplink dg-inet-01--ct-dongguan",
         ),
     )
+
+
+def test_lan_port_already_cabled(design_dir: Path) -> None:
+    path = design_dir / HOSTS
+    replace_in(
+        path,
+        "    model: NE8000 M8\n    lan_interface: GE3/1/0\n",
+        "    model: NE8000 M8\n    lan_interface: 10GE2/0/0\n",
+        count=29,
+    )
+    errors = load_errors(design_dir)
+    humen = [p for p in errors if p.field == "dg-humen.data.lan_interface"]
+    assert len(humen) == 1
+    assert (
+        humen[0].message
+        == "10GE2/0/0 is already cabled to a link in topology/links.yaml or topology/uplinks.yaml"
+    )
+    assert humen[0].line == line_of(path, "dg-humen:") + 9

@@ -99,8 +99,17 @@ def _check_ipv6(ctx: _Context) -> None:
                 (*service.loc, "site"),
                 f"unknown site '{service.item.site}' (not in {SITES_FILE})",
             )
+    cabled = {(e.item.a.device, e.item.a.interface) for e in p.links}
+    cabled |= {(e.item.b.device, e.item.b.interface) for e in p.links}
+    cabled |= {(e.item.device, e.item.interface) for e in p.uplinks}
     for entry in p.hosts:
         lan = entry.item.data.lan_interface
+        if lan is not None and (entry.item.name, lan) in cabled:
+            log.error(
+                entry.file,
+                (*entry.loc, "data", "lan_interface"),
+                f"{lan} is already cabled to a link in {LINKS_FILE} or {UPLINKS_FILE}",
+            )
         if lan is not None and not valid_interface(entry.item.platform, lan):
             example = PLATFORMS[entry.item.platform].interface_example
             log.error(
