@@ -181,7 +181,7 @@ def main() -> None:
 
     from govnet.topology.generate import ProvinceSpec, write_province
 
-    console = Console()
+    console = Console(width=150)
     with tempfile.TemporaryDirectory(prefix="govnet-bench-") as tmp:
         cases = [("reference city", ROOT)]
         for cities in args.cities:
