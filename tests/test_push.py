@@ -502,3 +502,26 @@ def test_push_shows_progress_per_host(
     run_push(reference, graph, nornir, commit=False, progress=progress)
     (task,) = progress.tasks
     assert (task.total, task.completed) == (3, 3)  # the skipped host is not pushed
+
+
+def test_verify_changes_nothing_and_reports_each_host(
+    reference: Design,
+    graph: nx.MultiGraph,
+    intents: dict[str, DeviceIntent],
+    nornir: Nornir,
+    devices: dict[str, Any],
+) -> None:
+    from govnet.inventory.push import VerifyResult, run_verify
+
+    rr = next(n.address for n in intents["dg-changan"].bgp.neighbors if ":" not in n.address)  # type: ignore[union-attr]
+    devices["dg-changan"].get_bgp_neighbors.return_value = bgp_answer(
+        intents["dg-changan"], down=rr
+    )
+    outcome = run_verify(reference, graph, nornir)
+    assert set(outcome) == set(HOSTS)
+    results = {h: r for h, r in outcome.items() if isinstance(r, VerifyResult)}
+    assert results["dg-humen"].ok and results["dg-qingxi"].ok
+    assert not results["dg-changan"].ok
+    for device in devices.values():
+        called = {c[0] for c in device.mock_calls}
+        assert called <= {"get_bgp_neighbors", "get_interfaces_ip", "close"}, called

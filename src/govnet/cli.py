@@ -846,6 +846,46 @@ def push(
 
 
 @app.command()
+def verify(
+    design: DesignOption = None,
+    hosts: Annotated[list[str] | None, typer.Option("--hosts", help="Only these devices.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Check the devices against the design without changing anything: BGP sessions to the
+    route reflectors and loopbacks (IS-IS and SRv6 checks are reported as not checked yet)."""
+    from rich.progress import Progress
+
+    from govnet.inventory.push import VerifyResult, run_verify
+    from govnet.topology.graph import build_graph
+
+    loaded = _load(design, as_json)
+    nornir = _nornir_for(loaded, hosts)
+    with Progress(console=err, transient=True) as progress:
+        outcome = run_verify(loaded, build_graph(loaded), nornir, progress)
+    failed = [h for h, r in outcome.items() if not (isinstance(r, VerifyResult) and r.ok)]
+    if as_json:
+        _emit_json(
+            {
+                h: (r.model_dump(mode="json") if isinstance(r, VerifyResult) else {"error": r})
+                for h, r in outcome.items()
+            }
+        )
+    else:
+        table = _table("verification", "host", "result", "checks")
+        for host, result in outcome.items():
+            if isinstance(result, VerifyResult):
+                checks = "; ".join(f"{c.name}: {c.status}" for c in result.checks)
+                table.add_row(
+                    host, "[green]ok[/green]" if result.ok else "[red]failed[/red]", checks
+                )
+            else:
+                table.add_row(host, "[red]not verified[/red]", result)
+        out.print(table)
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
 def backup(
     design: DesignOption = None,
     hosts: Annotated[list[str] | None, typer.Option("--hosts", help="Only these devices.")] = None,

@@ -526,3 +526,41 @@ def push_tables(report: PushReport) -> list[Table]:
     for host in with_diff:
         diffs.add_row(host.host, Text(host.diff.rstrip("\n")))
     return [summary, diffs]
+
+
+def run_verify(
+    design: Design, graph: nx.MultiGraph, nornir: Nornir, progress: Progress | None = None
+) -> dict[str, VerifyResult | str]:
+    """Verify every host the design has against its intent (no change is made): the
+    verification result per host, or why the host could not be verified."""
+    _quiet_library_loggers()
+    names = sorted(h for h in nornir.inventory.hosts if h in design.hosts)
+    intents = build_intents(design, graph, names) if names else {}
+    outcome: dict[str, VerifyResult | str] = {}
+    for name in names:
+        why = _napalm_ready(intents[name].platform)
+        if why:
+            outcome[name] = why
+    ready = [n for n in names if n not in outcome]
+    bar = None if progress is None else progress.add_task("verifying", total=len(ready))
+
+    def step(task: Task) -> Result:
+        try:
+            return Result(host=task.host, result=verifier(intents[task.host.name])(task))
+        finally:
+            if progress is not None and bar is not None:
+                progress.update(bar, advance=1, description=task.host.name)
+
+    selected = nornir.filter(filter_func=lambda host: host.name in ready)
+    try:
+        results = selected.run(task=step, name="govnet verify", on_failed=True) if ready else {}
+    finally:
+        selected.close_connections(on_good=True, on_failed=True)
+    for name, result in results.items():
+        value = result[0].result if len(result) else None
+        if isinstance(value, VerifyResult):
+            outcome[name] = value
+        else:
+            error = _root_error(result)
+            outcome[name] = failure_reason(error) if error else "failed"
+    return dict(sorted(outcome.items()))
