@@ -56,7 +56,7 @@ def lab_ports(text: str) -> dict[str, str]:
     for line in text.splitlines():
         if match := re.fullmatch(r"interface (eth\d+)", line):
             current = match.group(1)
-        elif current and (match := re.fullmatch(r" description to (\S+ \S+)( \|.*)?", line)):
+        elif current and (match := re.fullmatch(r" description to (\S+ \S+)(,.*)?", line)):
             ports[match.group(1)] = current
         elif line == "exit":
             current = None

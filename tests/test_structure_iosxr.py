@@ -322,7 +322,7 @@ def test_agg_01_exact_lines(mini: Rendered) -> None:
     ) in text
     assert (
         "interface HundredGigE0/0/0/1\n"
-        " description to mc-02 HundredGigE0/0/0/3 | 100G\n"
+        " description to mc-02 HundredGigE0/0/0/3, 100G\n"
         " mtu 9014\n"
         " ipv4 address 10.101.0.12 255.255.255.254\n"
         " ipv6 address 2001:db8:99:100::c/127\n"

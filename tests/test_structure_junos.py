@@ -460,7 +460,7 @@ def test_cloud01_exact_lines(cases: dict[str, Case]) -> None:
         }""",
         """\
         et-0/0/1 {
-            description "to mc-02 HundredGigE0/0/0/1 | 100G";
+            description "to mc-02 HundredGigE0/0/0/1, 100G";
             mtu 9014;
             unit 0 {
                 family inet {

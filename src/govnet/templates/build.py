@@ -205,13 +205,14 @@ class IntentBuilder:
             if name not in data["interfaces"]:
                 continue
             peer_if = data["interfaces"].get(peer, "")
-            ring = f" | ring {data['ring']}" if data["ring"] else ""
+            # commas, not pipes: vtysh reads "|" as an output pipe when it boots a config
+            ring = f", ring {data['ring']}" if data["ring"] else ""
             speed = (
                 f"{data['capacity_mbps'] // 1000}G"
                 if data["capacity_mbps"] >= 1000
                 else f"{data['capacity_mbps']}M"
             )
-            description = f"to {peer} {peer_if}".rstrip() + f"{ring} | {speed}"
+            description = f"to {peer} {peer_if}".rstrip() + f"{ring}, {speed}"
             backbone_link = data["kind"] in ("ring", "backbone") and isis
             peer_role = self.graph.nodes[peer]["role"]
             vrf = internet_vrf if data["kind"] == "uplink" and peer_role == Role.ISP.value else None

@@ -1,0 +1,496 @@
+"""A live FRR lab in Linux network namespaces on this machine (root only).
+
+One namespace per router (``gn-`` plus a short hash of the device name, at most 15 characters),
+veth pairs straight into the two namespaces with the lab's ``ethN`` names, and per router an FRR
+pathspace ``/etc/frr/<ns>/`` started by ``frrinit.sh start <ns>`` inside the namespace and inside
+its own UTS namespace (so every daemon sees the router's hostname). Addresses come from the FRR
+config (zebra applies them). See ``/work/shared/lab-notes.md`` for the measured facts behind this.
+
+Everything created is written to a JSON state file *before* it is created, so :func:`down` can
+clean up after a crash: it stops only the PIDs found in the pathspaces it recorded (checked
+against their command line), deletes only the namespaces it recorded, and is idempotent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import os
+import shutil
+import signal
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from govnet.design import Design
+from govnet.inventory.roles import Role
+from govnet.templates.build import IntentBuilder, build_intents
+
+NS_PREFIX = "gn-"
+NS_MAX = 15
+FRR_ETC = Path("/etc/frr")
+FRR_RUN = Path("/var/run/frr")
+NETNS_RUN = Path("/run/netns")
+FRRINIT = "/usr/lib/frr/frrinit.sh"
+DAEMONS = ("zebra", "staticd", "isisd", "bgpd", "bfdd")
+DAEMONS_TEXT = """\
+# govnet lab pathspace (see /work/shared/lab-notes.md)
+zebra=yes
+staticd=yes
+isisd=yes
+bgpd=yes
+bfdd=yes
+vtysh_enable=yes
+zebra_options="  -A 127.0.0.1 -s 90000000"
+staticd_options="-A 127.0.0.1"
+isisd_options="  -A 127.0.0.1"
+bgpd_options="   -A 127.0.0.1"
+bfdd_options="   -A 127.0.0.1"
+watchfrr_options="--netns"
+frr_profile="traditional"
+"""
+VTYSH_TEXT = "service integrated-vtysh-config\n"
+NS_SYSCTLS = (
+    "net.ipv4.ip_forward=1",
+    "net.ipv6.conf.all.forwarding=1",
+    "net.ipv6.conf.all.seg6_enabled=1",
+    "net.ipv6.conf.default.seg6_enabled=1",
+    "net.ipv4.conf.all.rp_filter=0",
+    "net.ipv4.conf.default.rp_filter=0",
+    "net.ipv4.icmp_ratelimit=0",
+    "net.ipv6.icmp.ratelimit=0",
+)
+START_SCRIPT = 'hostname "$1" && exec ' + FRRINIT + ' start "$2"'
+
+
+class LabError(Exception):
+    pass
+
+
+# --- the plan (pure) ------------------------------------------------------------------------
+
+
+def namespace_name(device: str) -> str:
+    """``gn-`` plus 8 hex digits of the device name's SHA-1 (11 characters)."""
+    return NS_PREFIX + hashlib.sha1(device.encode()).hexdigest()[:8]
+
+
+@dataclass(frozen=True)
+class Veth:
+    link: str
+    a: str  # device
+    a_ns: str
+    a_if: str
+    b: str
+    b_ns: str
+    b_if: str
+
+
+@dataclass(frozen=True)
+class RouterPlan:
+    name: str
+    namespace: str
+    interfaces: dict[str, str]  # design interface -> lab ethN (every link of the device)
+    loopback_ipv4: str  # address without length
+    loopback_ipv6: str
+
+
+@dataclass(frozen=True)
+class LabPlan:
+    routers: dict[str, RouterPlan]
+    veths: tuple[Veth, ...]
+
+    def lab_interfaces(self, device: str) -> list[str]:
+        """The ethN that exist in the device's namespace."""
+        names = [v.a_if for v in self.veths if v.a == device]
+        names += [v.b_if for v in self.veths if v.b == device]
+        return sorted(names)
+
+
+def _address(prefix: str | None) -> str:
+    if prefix is None:
+        raise LabError("a lab router without a loopback address")
+    return prefix.split("/")[0]
+
+
+def lab_plan(design: Design, graph: nx.MultiGraph, scope: set[str]) -> LabPlan:
+    """Routers: the managed devices in ``scope``; links: design links with both ends in it."""
+    unknown = sorted(scope - set(design.hosts))
+    if unknown:
+        raise LabError(f"not managed devices of the design: {', '.join(unknown)}")
+    builder = IntentBuilder(design, graph, lab=True)
+    names = sorted(scope)
+    intents = build_intents(design, graph, names, lab=True)
+    routers: dict[str, RouterPlan] = {}
+    for name in names:
+        loopback = intents[name].interfaces[0]
+        routers[name] = RouterPlan(
+            name=name,
+            namespace=namespace_name(name),
+            interfaces=builder.lab_names(name),
+            loopback_ipv4=_address(loopback.ipv4),
+            loopback_ipv6=_address(loopback.ipv6),
+        )
+    if len({r.namespace for r in routers.values()}) != len(routers):
+        raise LabError("two routers hash to the same namespace name")
+    veths = tuple(
+        Veth(
+            link=link.key,
+            a=link.a.device,
+            a_ns=routers[link.a.device].namespace,
+            a_if=routers[link.a.device].interfaces[link.a.interface],
+            b=link.b.device,
+            b_ns=routers[link.b.device].namespace,
+            b_if=routers[link.b.device].interfaces[link.b.interface],
+        )
+        for link in sorted(design.links, key=lambda link: link.key)
+        if link.a.device in scope and link.b.device in scope and link.a.device != link.b.device
+    )
+    return LabPlan(routers=routers, veths=veths)
+
+
+def core_and_rings(design: Design, rings: list[str]) -> set[str]:
+    """The metro cores plus every member (aggregation nodes and towns) of the given rings."""
+    by_name = {r.name: r for r in design.rings}
+    missing = sorted(set(rings) - set(by_name))
+    if missing:
+        raise LabError(f"no such ring: {', '.join(missing)}")
+    scope = {h.name for h in design.hosts.values() if h.role is Role.METRO_CORE}
+    for ring in rings:
+        scope |= set(by_name[ring].members)
+    return scope
+
+
+# --- state file -----------------------------------------------------------------------------
+
+
+@dataclass
+class LabState:
+    path: Path
+    routers: dict[str, str] = field(default_factory=dict)  # device -> namespace
+    pids: dict[str, dict[str, int]] = field(default_factory=dict)  # namespace -> daemon -> pid
+    loopbacks: dict[str, tuple[str, str]] = field(default_factory=dict)  # device -> (v4, v6)
+
+    def save(self) -> None:
+        data = {
+            "routers": self.routers,
+            "pids": self.pids,
+            "loopbacks": {k: list(v) for k, v in self.loopbacks.items()},
+        }
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        tmp.write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, self.path)
+
+    @classmethod
+    def load(cls, path: Path) -> LabState:
+        if not path.is_file():
+            return cls(path)
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        return cls(
+            path,
+            routers={str(k): str(v) for k, v in data.get("routers", {}).items()},
+            pids={
+                str(ns): {str(d): int(p) for d, p in pids.items()}
+                for ns, pids in data.get("pids", {}).items()
+            },
+            loopbacks={
+                str(k): (str(v[0]), str(v[1])) for k, v in data.get("loopbacks", {}).items()
+            },
+        )
+
+
+# --- small system helpers -------------------------------------------------------------------
+
+
+def run(args: list[str], timeout: float = 30.0) -> str:
+    result = subprocess.run(args, capture_output=True, text=True, timeout=timeout, check=False)
+    if result.returncode != 0:
+        raise LabError(f"{' '.join(args)}: exit {result.returncode}: {result.stderr.strip()}")
+    return result.stdout
+
+
+def namespace_exists(ns: str) -> bool:
+    return (NETNS_RUN / ns).exists()
+
+
+def ns_run(ns: str, args: list[str]) -> str:
+    return run(["ip", "netns", "exec", ns, *args])
+
+
+def _cmdline(pid: int) -> list[str]:
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return []
+    return [part.decode(errors="replace") for part in raw.split(b"\0") if part]
+
+
+def is_our_daemon(pid: int, ns: str) -> bool:
+    """Alive, an FRR binary, and started for pathspace ``ns`` (``-N ns``)."""
+    args = _cmdline(pid)
+    if not args or not args[0].startswith("/usr/lib/frr/"):
+        return False
+    return any(a == "-N" and b == ns for a, b in itertools.pairwise(args))
+
+
+def pid_files(ns: str) -> dict[str, int]:
+    """daemon -> PID from ``/var/run/frr/<ns>/*.pid``."""
+    result: dict[str, int] = {}
+    folder = FRR_RUN / ns
+    if not folder.is_dir():
+        return result
+    for path in sorted(folder.glob("*.pid")):
+        try:
+            result[path.stem] = int(path.read_text().strip())
+        except (OSError, ValueError):
+            continue
+    return result
+
+
+# --- bring up -------------------------------------------------------------------------------
+
+
+def create_namespace(state: LabState, device: str, ns: str) -> None:
+    if namespace_exists(ns):
+        raise LabError(f"namespace {ns} ({device}) exists already: run down first")
+    state.routers[device] = ns  # recorded first: a crash right after still leaves a record
+    state.save()
+    run(["ip", "netns", "add", ns])
+    ns_run(ns, ["ip", "link", "set", "lo", "up"])
+    ns_run(ns, ["sysctl", "-q", "-w", *NS_SYSCTLS])
+
+
+def create_veth(veth: Veth) -> None:
+    run(
+        [
+            "ip", "link", "add", veth.a_if, "netns", veth.a_ns,
+            "type", "veth", "peer", "name", veth.b_if, "netns", veth.b_ns,
+        ]
+    )  # fmt: skip
+
+
+def interfaces_up(ns: str, interfaces: list[str]) -> None:
+    for name in interfaces:
+        run(["ip", "-n", ns, "link", "set", name, "up"])
+    if interfaces:
+        keys = [f"net.ipv6.conf.{i}.seg6_enabled=1" for i in interfaces]
+        keys += [f"net.ipv4.conf.{i}.rp_filter=0" for i in interfaces]
+        ns_run(ns, ["sysctl", "-q", "-w", *keys])
+
+
+def write_pathspace(ns: str, config: str) -> Path:
+    folder = FRR_ETC / ns
+    folder.mkdir(mode=0o750, exist_ok=True)
+    for name, text in (
+        ("daemons", DAEMONS_TEXT),
+        ("vtysh.conf", VTYSH_TEXT),
+        ("frr.conf", config),
+    ):
+        (folder / name).write_text(text, encoding="utf-8")
+    for path in (folder, *folder.iterdir()):
+        shutil.chown(path, "frr", "frr")
+    return folder
+
+
+def start_frr(device: str, ns: str) -> None:
+    """frrinit.sh inside the namespace and a fresh UTS namespace named after the router."""
+    run(
+        ["ip", "netns", "exec", ns, "unshare", "--uts", "sh", "-c", START_SCRIPT, "sh", device, ns],
+        timeout=120.0,
+    )
+
+
+def load_again(ns: str) -> None:
+    """Workaround: the boot-time ``vtysh -b`` of frrinit.sh loses the IS-IS lines of the ethN
+    interfaces here (isisd keeps only ``lo``); loading the same frr.conf once more, with every
+    daemon up, applies them. The config only adds, so a second load changes nothing else."""
+    subprocess.run(["vtysh", "-N", ns, "-b"], capture_output=True, timeout=60.0, check=False)
+
+
+def wait_pids(ns: str, timeout: float = 30.0) -> dict[str, int]:
+    deadline = time.monotonic() + timeout
+    while True:
+        pids = {d: p for d, p in pid_files(ns).items() if is_our_daemon(p, ns)}
+        if all(d in pids for d in (*DAEMONS, "watchfrr")):
+            return pids
+        if time.monotonic() > deadline:
+            missing = sorted(set((*DAEMONS, "watchfrr")) - set(pids))
+            raise LabError(f"{ns}: daemons not running: {', '.join(missing)}")
+        time.sleep(0.2)
+
+
+def up(plan: LabPlan, configs: dict[str, str], state_file: Path) -> LabState:
+    """Bring the lab up; on any failure, tear down what was created and re-raise."""
+    missing = sorted(set(plan.routers) - set(configs))
+    if missing:
+        raise LabError(f"no FRR config for: {', '.join(missing)}")
+    state = LabState.load(state_file)
+    if state.routers:
+        raise LabError(f"{state_file} records a running lab: run down first")
+    state.loopbacks = {r.name: (r.loopback_ipv4, r.loopback_ipv6) for r in plan.routers.values()}
+    try:
+        for router in plan.routers.values():
+            create_namespace(state, router.name, router.namespace)
+        for veth in plan.veths:
+            create_veth(veth)
+        for router in plan.routers.values():
+            interfaces_up(router.namespace, plan.lab_interfaces(router.name))
+            write_pathspace(router.namespace, configs[router.name])
+        for router in plan.routers.values():
+            start_frr(router.name, router.namespace)
+            state.pids[router.namespace] = pid_files(router.namespace)
+            state.save()
+        for router in plan.routers.values():
+            state.pids[router.namespace] = wait_pids(router.namespace)
+        state.save()
+        for router in plan.routers.values():
+            load_again(router.namespace)
+    except BaseException:
+        down(state_file)
+        raise
+    return state
+
+
+# --- tear down ------------------------------------------------------------------------------
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def stop_pids(pids: list[int], timeout: float = 5.0) -> None:
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            continue
+    deadline = time.monotonic() + timeout
+    while any(_alive(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    for pid in pids:
+        if _alive(pid):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                continue
+
+
+def our_pids(ns: str, recorded: dict[str, int]) -> dict[str, int]:
+    """Recorded and pid-file PIDs that are FRR binaries started with ``-N ns``."""
+    found = {**recorded, **pid_files(ns)}
+    return {d: p for d, p in found.items() if is_our_daemon(p, ns)}
+
+
+def stop_routers(state: LabState) -> None:
+    """Every watchfrr first (or it restarts the others), then the daemons, all in parallel."""
+    spaces = sorted(set(state.routers.values()) | set(state.pids))
+    pids = {ns: our_pids(ns, state.pids.get(ns, {})) for ns in spaces}
+    stop_pids([p["watchfrr"] for p in pids.values() if "watchfrr" in p])
+    stop_pids(sorted({pid for p in pids.values() for d, pid in p.items() if d != "watchfrr"}))
+
+
+def down(state_file: Path) -> None:
+    """Stop, delete and remove everything the state file records; safe to run twice."""
+    state = LabState.load(state_file)
+    errors: list[str] = []
+    try:
+        stop_routers(state)
+    except OSError as error:
+        errors.append(f"stopping daemons: {error}")
+    for ns in sorted(set(state.routers.values()) | set(state.pids)):
+        try:
+            if namespace_exists(ns):
+                run(["ip", "netns", "delete", ns])
+            shutil.rmtree(FRR_ETC / ns, ignore_errors=True)
+            shutil.rmtree(FRR_RUN / ns, ignore_errors=True)
+        except (LabError, OSError, subprocess.SubprocessError) as error:
+            errors.append(f"{ns}: {error}")
+    if errors:
+        raise LabError("\n".join(errors))
+    state_file.unlink(missing_ok=True)
+
+
+# --- observe --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RouterStatus:
+    device: str
+    namespace: str
+    namespace_exists: bool
+    daemons: dict[str, bool]
+
+    @property
+    def healthy(self) -> bool:
+        return self.namespace_exists and bool(self.daemons) and all(self.daemons.values())
+
+
+def status(state_file: Path) -> list[RouterStatus]:
+    state = LabState.load(state_file)
+    return [
+        RouterStatus(
+            device=device,
+            namespace=ns,
+            namespace_exists=namespace_exists(ns),
+            daemons={d: is_our_daemon(p, ns) for d, p in sorted(state.pids.get(ns, {}).items())},
+        )
+        for device, ns in sorted(state.routers.items())
+    ]
+
+
+def vtysh_json(ns: str, command: str) -> Any:
+    return json.loads(run(["vtysh", "-N", ns, "-c", command], timeout=20.0) or "{}")
+
+
+def _installed(routes: Any, prefix: str) -> bool:
+    entries = routes.get(prefix, []) if isinstance(routes, dict) else []
+    return any(e.get("selected") and e.get("protocol") == "isis" for e in entries)
+
+
+def missing_routes(state: LabState) -> dict[str, list[str]]:
+    """device -> the other routers' loopbacks (``/32``, ``/128``) not yet an installed IS-IS
+    route in its table."""
+    result: dict[str, list[str]] = {}
+    for device, ns in sorted(state.routers.items()):
+        v4 = vtysh_json(ns, "show ip route json")
+        v6 = vtysh_json(ns, "show ipv6 route json")
+        missing = []
+        for other, (a4, a6) in sorted(state.loopbacks.items()):
+            if other == device:
+                continue
+            if not _installed(v4, f"{a4}/32"):
+                missing.append(f"{a4}/32")
+            if not _installed(v6, f"{a6}/128"):
+                missing.append(f"{a6}/128")
+        if missing:
+            result[device] = missing
+    return result
+
+
+def isis_neighbors(ns: str) -> Any:
+    return vtysh_json(ns, "show isis neighbor json")
+
+
+def wait_converged(state: LabState, timeout: float = 60.0, interval: float = 0.5) -> float:
+    """Seconds until every router has an IS-IS route to every other loopback (v4 and v6)."""
+    start = time.monotonic()
+    while True:
+        missing = missing_routes(state)
+        elapsed = time.monotonic() - start
+        if not missing:
+            return elapsed
+        if elapsed > timeout:
+            count = sum(len(v) for v in missing.values())
+            raise LabError(f"not converged after {timeout:.0f} s: {count} routes missing")
+        time.sleep(interval)
