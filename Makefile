@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 OUT    ?= build
 DESIGN ?= .
 
-.PHONY: run test lint format bench venv clean
+.PHONY: run test lint format bench venv clean lab lab-down
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,14 @@ bench: $(STAMP) $(NETLAB_VENV)/.installed
 	$(BIN)/python bench/render.py
 	$(BIN)/python bench/failures.py
 	$(BIN)/python bench/capacity.py
+
+## the whole reference design as FRR routers in network namespaces (root); `make lab-down` ends it
+lab: $(STAMP)
+	$(BIN)/govnet lab up --design $(DESIGN) --state $(OUT)/lab/state.json
+	$(BIN)/govnet lab status --state $(OUT)/lab/state.json
+
+lab-down: $(STAMP)
+	$(BIN)/govnet lab down --state $(OUT)/lab/state.json
 
 clean:
 	rm -rf $(VENV) $(NETLAB_VENV) $(OUT) .mypy_cache .ruff_cache .pytest_cache

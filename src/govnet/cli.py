@@ -910,6 +910,106 @@ def backup(
         raise typer.Exit(1)
 
 
+StateOption = Annotated[
+    Path,
+    typer.Option(
+        "--state", help="The lab's state file (what it started, to tear it down).", dir_okay=False
+    ),
+]
+DEFAULT_LAB_STATE = Path("build/lab/state.json")
+
+
+@lab_app.command("up")
+def lab_up(
+    design: DesignOption = None,
+    rings: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--ring",
+            help="Scope: the metro cores plus these first-level rings (repeatable); default all devices.",
+        ),
+    ] = None,
+    state: StateOption = DEFAULT_LAB_STATE,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for convergence.")] = 120.0,
+) -> None:
+    """Bring up the design (or a scope of it) as FRR routers in network namespaces, load the
+    rendered lab configs, and wait until every router routes to every loopback."""
+    import time
+
+    from govnet.labs.netns import LabError, core_and_rings, lab_plan, up, wait_converged
+    from govnet.templates.render import render_design
+    from govnet.topology.graph import build_graph
+
+    loaded = _load(design)
+    graph = build_graph(loaded)
+    scope = (
+        core_and_rings(loaded, [r for item in rings for r in item.split(",")])
+        if rings
+        else set(loaded.hosts)
+    )
+    with _render_errors():
+        configs = {
+            c.hostname: c.text
+            for c in render_design(loaded, graph, sorted(scope), lab=True)
+            if c.path.parts[0] == "lab"
+        }
+    state.parent.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    try:
+        with err.status(f"starting {len(scope)} routers"):
+            lab = up(lab_plan(loaded, graph, scope), configs, state)
+        brought_up = time.perf_counter() - started
+        with err.status("waiting for convergence"):
+            converged = wait_converged(lab, timeout)
+    except LabError as error:
+        err.print(f"lab: {error}", style="red", markup=False)
+        raise typer.Exit(1) from None
+    out.print(
+        f"lab up: {len(scope)} routers in {brought_up:.1f} s, converged {converged:.1f} s later (state: {state})"
+    )
+
+
+@lab_app.command("down")
+def lab_down(state: StateOption = DEFAULT_LAB_STATE) -> None:
+    """Stop every daemon and remove every namespace the lab recorded (also after a crash)."""
+    from govnet.labs.netns import down
+
+    down(state)
+    out.print("lab down")
+
+
+@lab_app.command("status")
+def lab_status(state: StateOption = DEFAULT_LAB_STATE, as_json: JsonOption = False) -> None:
+    """Each router of the lab: its namespace and whether its daemons run."""
+    from govnet.labs.netns import status
+
+    routers = status(state)
+    if as_json:
+        _emit_json(
+            [
+                {
+                    "device": r.device,
+                    "namespace": r.namespace,
+                    "healthy": r.healthy,
+                    "daemons": r.daemons,
+                }
+                for r in routers
+            ]
+        )
+        return
+    table = _table(f"lab: {len(routers)} routers", "device", "namespace", "healthy", "daemons")
+    for r in routers:
+        table.add_row(
+            r.device,
+            r.namespace,
+            "yes" if r.healthy else "[red]no[/red]",
+            ", ".join(sorted(r.daemons)),
+        )
+    out.print(table)
+    if not all(r.healthy for r in routers):
+        raise typer.Exit(1)
+
+
 @lab_app.command("export-clab")
 def lab_export_clab(
     out_file: Annotated[

@@ -98,6 +98,7 @@ class RouterPlan:
     interfaces: dict[str, str]  # design interface -> lab ethN (every link of the device)
     loopback_ipv4: str  # address without length
     loopback_ipv6: str
+    igp: bool = True  # runs IS-IS (CEs do not: they are not expected to route to every loopback)
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,7 @@ def lab_plan(design: Design, graph: nx.MultiGraph, scope: set[str]) -> LabPlan:
             interfaces=builder.lab_names(name),
             loopback_ipv4=_address(loopback.ipv4),
             loopback_ipv6=_address(loopback.ipv6),
+            igp=intents[name].isis is not None,
         )
     if len({r.namespace for r in routers.values()}) != len(routers):
         raise LabError("two routers hash to the same namespace name")
@@ -332,7 +334,9 @@ def up(plan: LabPlan, configs: dict[str, str], state_file: Path) -> LabState:
     state = LabState.load(state_file)
     if state.routers:
         raise LabError(f"{state_file} records a running lab: run down first")
-    state.loopbacks = {r.name: (r.loopback_ipv4, r.loopback_ipv6) for r in plan.routers.values()}
+    state.loopbacks = {
+        r.name: (r.loopback_ipv4, r.loopback_ipv6) for r in plan.routers.values() if r.igp
+    }
     try:
         for router in plan.routers.values():
             create_namespace(state, router.name, router.namespace)
@@ -459,10 +463,12 @@ def _installed(routes: Any, prefix: str) -> bool:
 
 
 def missing_routes(state: LabState) -> dict[str, list[str]]:
-    """device -> the other routers' loopbacks (``/32``, ``/128``) not yet an installed IS-IS
-    route in its table."""
+    """IS-IS router -> the other IS-IS routers' loopbacks (``/32``, ``/128``) not yet an
+    installed route in its table."""
     result: dict[str, list[str]] = {}
     for device, ns in sorted(state.routers.items()):
+        if device not in state.loopbacks:
+            continue
         v4 = vtysh_json(ns, "show ip route json")
         v6 = vtysh_json(ns, "show ipv6 route json")
         missing = []
