@@ -42,6 +42,7 @@ from govnet.ipv6.live import (
     _require_napalm_driver,
     _root_error,
     failure_reason,
+    run_per_host,
 )
 from govnet.templates.build import build_intents
 from govnet.templates.intent import DeviceIntent
@@ -458,36 +459,14 @@ def run_backup(
     nornir: Nornir, out_dir: Path, progress: Progress | None = None
 ) -> tuple[dict[str, Path], dict[str, str]]:
     """Every host's running config into ``out_dir``; (written files, failures and why)."""
-    _quiet_library_loggers()
-    bar = (
-        None
-        if progress is None
-        else progress.add_task("backing up", total=len(nornir.inventory.hosts))
-    )
 
     def step(task: Task) -> Result:
-        try:
-            why = _napalm_ready(task.host.platform or "")
-            if why:
-                raise MissingDriver(why)
-            return backup(task, out_dir)
-        finally:
-            if progress is not None and bar is not None:
-                progress.update(bar, advance=1, description=task.host.name)
+        why = _napalm_ready(task.host.platform or "")
+        if why:
+            raise MissingDriver(why)
+        return backup(task, out_dir)
 
-    try:
-        results = nornir.run(task=step, name="govnet backup", on_failed=True)
-    finally:
-        nornir.close_connections(on_good=True, on_failed=True)
-    written: dict[str, Path] = {}
-    failures: dict[str, str] = {}
-    for name, result in sorted(results.items()):
-        error = _root_error(result)
-        if result.failed or error is not None:
-            failures[name] = failure_reason(error) if error else "failed"
-        else:
-            written[name] = result[0].result
-    return written, failures
+    return run_per_host(nornir, step, "govnet backup", progress, "backing up")
 
 
 # --- tables
@@ -533,7 +512,6 @@ def run_verify(
 ) -> dict[str, VerifyResult | str]:
     """Verify every host the design has against its intent (no change is made): the
     verification result per host, or why the host could not be verified."""
-    _quiet_library_loggers()
     names = sorted(h for h in nornir.inventory.hosts if h in design.hosts)
     intents = build_intents(design, graph, names) if names else {}
     outcome: dict[str, VerifyResult | str] = {}
@@ -542,25 +520,13 @@ def run_verify(
         if why:
             outcome[name] = why
     ready = [n for n in names if n not in outcome]
-    bar = None if progress is None else progress.add_task("verifying", total=len(ready))
 
     def step(task: Task) -> Result:
-        try:
-            return Result(host=task.host, result=verifier(intents[task.host.name])(task))
-        finally:
-            if progress is not None and bar is not None:
-                progress.update(bar, advance=1, description=task.host.name)
+        return Result(host=task.host, result=verifier(intents[task.host.name])(task))
 
-    selected = nornir.filter(filter_func=lambda host: host.name in ready)
-    try:
-        results = selected.run(task=step, name="govnet verify", on_failed=True) if ready else {}
-    finally:
-        selected.close_connections(on_good=True, on_failed=True)
-    for name, result in results.items():
-        value = result[0].result if len(result) else None
-        if isinstance(value, VerifyResult):
-            outcome[name] = value
-        else:
-            error = _root_error(result)
-            outcome[name] = failure_reason(error) if error else "failed"
+    if ready:
+        selected = nornir.filter(filter_func=lambda host: host.name in ready)
+        results, failures = run_per_host(selected, step, "govnet verify", progress, "verifying")
+        outcome.update(results)
+        outcome.update(failures)
     return dict(sorted(outcome.items()))

@@ -15,7 +15,7 @@ import ipaddress
 import json
 import logging
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -307,27 +307,42 @@ def _quiet_library_loggers() -> None:
 def collect(nornir: Nornir, progress: Progress | None = None) -> tuple[Statuses, Failures]:
     """Every host's interface statuses, and separately the hosts that could not be read and
     why. ``progress``, when given, gets one step per host as it finishes."""
-    _quiet_library_loggers()
-    total = len(nornir.inventory.hosts)
-    bar = None if progress is None else progress.add_task("reading devices", total=total)
+    return run_per_host(nornir, live_status, "govnet live status", progress, "reading devices")
 
-    def step(task: Task) -> Result:
+
+def run_per_host(
+    nornir: Nornir,
+    step: Callable[[Task], Result],
+    name: str,
+    progress: Progress | None = None,
+    label: str = "",
+) -> tuple[dict[str, Any], Failures]:
+    """Run ``step`` on every host (one progress step each, connections always closed):
+    each host's result, and separately the hosts that failed and why."""
+    _quiet_library_loggers()
+    bar = (
+        None
+        if progress is None
+        else progress.add_task(label or name, total=len(nornir.inventory.hosts))
+    )
+
+    def counted(task: Task) -> Result:
         try:
-            return live_status(task)
+            return step(task)
         finally:
             if progress is not None and bar is not None:
                 progress.update(bar, advance=1, description=task.host.name)
 
     try:
-        results = nornir.run(task=step, name="govnet live status", on_failed=True)
+        results = nornir.run(task=counted, name=name, on_failed=True)
     finally:
         nornir.close_connections(on_good=True, on_failed=True)
-    statuses: Statuses = {}
+    values: dict[str, Any] = {}
     failures: Failures = {}
-    for name, result in sorted(results.items()):
+    for host, result in sorted(results.items()):
         error = _root_error(result)
         if result.failed or error is not None:
-            failures[name] = failure_reason(error) if error else "failed"
+            failures[host] = failure_reason(error) if error else "failed"
         else:
-            statuses[name] = result[0].result
-    return statuses, failures
+            values[host] = result[0].result
+    return values, failures
