@@ -19,6 +19,7 @@ import matplotlib.pyplot as plt
 from jinja2 import Environment, StrictUndefined
 
 from govnet.design import Design
+from govnet.html import PAGE_STYLE
 from govnet.ipv6.coverage import Coverage
 from govnet.ipv6.models import STATE_ORDER
 from govnet.ipv6.progress import Progress, Snapshot, snapshot
@@ -155,13 +156,7 @@ def _utilisation_chart(design: Design, out: Path) -> None:
 
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>IPv6 migration: {{ name }}</title>
-<style>
-body { font-family: sans-serif; margin: 2em auto; max-width: 1200px; color: #222; }
-table { border-collapse: collapse; margin: 1em 0; font-size: 0.9em; }
-td, th { border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: left; }
-th { background: #f2f2f2; } .late { color: #c00; font-weight: bold; } .ok { color: #080; }
-img { max-width: 100%; border: 1px solid #ddd; margin: 0.5em 0; }
-</style></head><body>
+<style>{{ style | safe }}</style></head><body>
 <h1>IPv6 migration — {{ name }}, {{ today }}</h1>
 <p>User-facing interfaces: {{ "%.1f" % (100 * user.dual_or_better) }}% dual-stack or better,
 {{ "%.1f" % (100 * user.ipv6_only) }}% IPv6-only; all interfaces: {{ "%.1f" % (100 * overall.dual_or_better) }}%.
@@ -203,6 +198,7 @@ def write_ipv6_report(
     index = out / "index.html"
     index.write_text(
         page.render(
+            style=PAGE_STYLE,
             name=design.network.name,
             today=today,
             user=current.user_facing,

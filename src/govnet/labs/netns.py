@@ -30,6 +30,7 @@ import networkx as nx
 from govnet.design import Design
 from govnet.inventory.roles import Role
 from govnet.templates.build import IntentBuilder, build_intents
+from govnet.yamlio import write_atomically
 
 NS_PREFIX = "gn-"
 NS_MAX = 15
@@ -184,9 +185,7 @@ class LabState:
             "pids": self.pids,
             "loopbacks": {k: list(v) for k, v in self.loopbacks.items()},
         }
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        tmp.write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")
-        os.replace(tmp, self.path)
+        write_atomically(self.path, json.dumps(data, indent=1, sort_keys=True))
 
     @classmethod
     def load(cls, path: Path) -> LabState:

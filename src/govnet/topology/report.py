@@ -21,6 +21,7 @@ from jinja2 import Environment, StrictUndefined
 
 from govnet.checks.policies import PolicyResult, evaluate
 from govnet.design import Design
+from govnet.html import PAGE_STYLE
 from govnet.topology.capacity import CapacityReport
 from govnet.topology.capacity import analyse as capacity_analyse
 from govnet.topology.draw import draw_design
@@ -132,13 +133,7 @@ def _utilisation(capacity: CapacityReport, out: Path) -> None:
 
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>govnet report: {{ name }}</title>
-<style>
-body { font-family: sans-serif; margin: 2em auto; max-width: 1200px; color: #222; }
-table { border-collapse: collapse; margin: 1em 0; font-size: 0.9em; }
-td, th { border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: left; vertical-align: top; }
-th { background: #f2f2f2; } .bad { color: #c00; font-weight: bold; } .ok { color: #080; }
-img { max-width: 100%; border: 1px solid #ddd; margin: 0.5em 0; }
-</style></head><body>
+<style>{{ style | safe }}</style></head><body>
 <h1>{{ name }} — failure and capacity report</h1>
 <p>{{ devices }} devices, {{ sites }} user sites; targets: {{ targets }}.
 Failure analysis: {{ "%.3f" % failure_seconds }} s; capacity sweep of {{ scenarios }} scenarios: {{ "%.3f" % capacity_seconds }} s.</p>
@@ -196,6 +191,7 @@ def write_report(design: Design, graph: nx.MultiGraph, out: Path) -> Report:
         )
     page = Environment(undefined=StrictUndefined, autoescape=True).from_string(PAGE)
     text = page.render(
+        style=PAGE_STYLE,
         name=html.escape(design.network.name),
         devices=len(design.hosts),
         sites=failures.sites,
