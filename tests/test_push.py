@@ -23,13 +23,12 @@ from govnet.design import Design
 from govnet.inventory.push import (
     PushReport,
     UnresolvedSecrets,
-    check_bgp,
-    check_loopbacks,
     push_tables,
     resolve_secrets,
     run_backup,
     run_push,
 )
+from govnet.inventory.verification import check_bgp, check_loopbacks
 from govnet.ipv6 import live
 from govnet.ipv6.live import build_nornir
 from govnet.templates.build import build_intents
@@ -511,7 +510,8 @@ def test_verify_changes_nothing_and_reports_each_host(
     nornir: Nornir,
     devices: dict[str, Any],
 ) -> None:
-    from govnet.inventory.push import VerifyResult, run_verify
+    from govnet.inventory.push import run_verify
+    from govnet.inventory.verification import VerifyResult
 
     rr = next(n.address for n in intents["dg-changan"].bgp.neighbors if ":" not in n.address)  # type: ignore[union-attr]
     devices["dg-changan"].get_bgp_neighbors.return_value = bgp_answer(

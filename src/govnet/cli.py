@@ -855,7 +855,8 @@ def verify(
     route reflectors and loopbacks (IS-IS and SRv6 checks are reported as not checked yet)."""
     from rich.progress import Progress
 
-    from govnet.inventory.push import VerifyResult, run_verify
+    from govnet.inventory.push import run_verify
+    from govnet.inventory.verification import VerifyResult
     from govnet.topology.graph import build_graph
 
     loaded = _load(design, as_json)

@@ -18,7 +18,6 @@ discarded and never stops the others.
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -35,6 +34,12 @@ from rich.text import Text
 
 from govnet.design import Design
 from govnet.inventory.platforms import PLATFORMS, Platform
+from govnet.inventory.verification import (
+    Check,
+    VerifyResult,
+    check_bgp,
+    check_loopbacks,
+)
 from govnet.ipv6.live import (
     MissingDriver,
     UnexpectedOutput,
@@ -53,7 +58,6 @@ SECRET_PATTERN = re.compile(r"%SECRET\(([^)%]*)\)%")
 BACKUP_SUFFIX = ".cfg"
 
 PushStatus = Literal["unchanged", "would change", "committed", "rolled back", "failed", "skipped"]
-CheckStatus = Literal["ok", "failed", "not checked"]
 FAILING: frozenset[str] = frozenset({"rolled back", "failed"})
 
 
@@ -106,28 +110,6 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class Check(_Frozen):
-    name: str
-    status: CheckStatus
-    detail: str = ""
-
-
-class VerifyResult(_Frozen):
-    checks: tuple[Check, ...]
-
-    @property
-    def ok(self) -> bool:
-        return all(check.status != "failed" for check in self.checks)
-
-    def summary(self) -> str:
-        failed = [c for c in self.checks if c.status == "failed"]
-        unchecked = [c.name for c in self.checks if c.status == "not checked"]
-        parts = [f"{c.name}: {c.detail}" for c in failed] or ["ok"]
-        if unchecked:
-            parts.append(f"not checked: {', '.join(unchecked)}")
-        return "; ".join(parts)
-
-
 class HostPush(_Frozen):
     host: str
     platform: str = ""
@@ -149,79 +131,8 @@ class PushReport(_Frozen):
 
 # --- verification
 
-
 Verify = Callable[[Task], VerifyResult]
 Hook = Callable[[Task, DeviceIntent], Check]
-
-
-def _ip(text: str) -> str:
-    """An address in one spelling (devices report ``2001:DB8::1`` or ``10.0.0.1/32``)."""
-    return ipaddress.ip_interface(str(text).strip()).ip.compressed
-
-
-def ibgp_neighbors(intent: DeviceIntent) -> list[str]:
-    """The global-table iBGP neighbours the intent configures (the route reflectors, or on a
-    route reflector its clients)."""
-    if intent.bgp is None:
-        return []
-    return [
-        n.address for n in intent.bgp.neighbors if n.remote_as == intent.bgp.asn and n.vrf is None
-    ]
-
-
-def check_bgp(intent: DeviceIntent, bgp_neighbors: Mapping[str, Any]) -> Check:
-    """Every iBGP neighbour of the intent is up in NAPALM's ``get_bgp_neighbors()``; the
-    address families each reports (with their received prefix counts) go in the detail.
-    NAPALM keys ``address_family`` by the session's transport on some drivers (iosxr), so the
-    negotiated families are reported, not compared with the intent."""
-    wanted = ibgp_neighbors(intent)
-    if not wanted:
-        return Check(name="bgp", status="not checked", detail="no iBGP neighbours in the intent")
-    peers_raw = bgp_neighbors.get("global", {}).get("peers", {})
-    peers = {_ip(address): data for address, data in peers_raw.items()}
-    problems, seen = [], []
-    for address in wanted:
-        peer = peers.get(_ip(address))
-        if peer is None:
-            problems.append(f"{address} missing")
-        elif not peer.get("is_up", False):
-            problems.append(f"{address} down")
-        else:
-            families = peer.get("address_family", {}) or {}
-            counts = ",".join(
-                f"{af}={data.get('received_prefixes', '?')}"
-                for af, data in sorted(families.items())
-            )
-            seen.append(f"{address} up [{counts}]")
-    if problems:
-        return Check(name="bgp", status="failed", detail="; ".join(problems))
-    return Check(name="bgp", status="ok", detail="; ".join(seen))
-
-
-def loopback_addresses(intent: DeviceIntent) -> list[str]:
-    return [
-        _ip(address)
-        for interface in intent.interfaces
-        if interface.kind == "loopback"
-        for address in (interface.ipv4, interface.ipv6)
-        if address
-    ]
-
-
-def check_loopbacks(intent: DeviceIntent, interfaces_ip: Mapping[str, Any]) -> Check:
-    """The intent's loopback addresses (IPv4 and IPv6) are configured, on whichever interface
-    NAPALM names them (Junos reports ``lo0.0``)."""
-    present = {
-        _ip(address)
-        for families in interfaces_ip.values()
-        for family in ("ipv4", "ipv6")
-        for address in (families.get(family) or {})
-    }
-    wanted = loopback_addresses(intent)
-    missing = [address for address in wanted if address not in present]
-    if missing:
-        return Check(name="loopbacks", status="failed", detail=f"missing {', '.join(missing)}")
-    return Check(name="loopbacks", status="ok", detail=", ".join(wanted))
 
 
 def isis_not_checked(task: Task, intent: DeviceIntent) -> Check:

@@ -199,7 +199,7 @@ class IntentBuilder:
             )
         ]
         internet_vrf = self.internet_vrf(name)
-        for _, peer, _key, data in sorted(
+        for _, peer, link_key, data in sorted(
             self.graph.edges(name, keys=True, data=True), key=lambda e: e[2]
         ):
             if name not in data["interfaces"]:
@@ -233,6 +233,8 @@ class IntentBuilder:
                     if backbone_link
                     else None,
                     mpls_ldp=mpls and backbone_link,
+                    peer=peer,
+                    link=link_key,
                 )
             )
         for att in self.attachments:

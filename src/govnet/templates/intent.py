@@ -77,6 +77,8 @@ class InterfaceIntent(Intent):
     vrf: str | None = None
     isis: IsisInterface | None = None
     mpls_ldp: bool = False
+    peer: str | None = None  # the device at the other end of a link (IS-IS adjacency expected)
+    link: str | None = None  # the design link's key
     shutdown: bool = False
     user_facing: bool = (
         False  # a LAN gateway of the site's users (its IPv6 migration state applies)
