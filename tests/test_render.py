@@ -4,6 +4,7 @@ cannot do."""
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import shutil
 import subprocess
@@ -86,17 +87,36 @@ def test_vtysh_check_can_fail(tmp_path: Path) -> None:
 def test_lab_interfaces_are_linux_names(mini: Design) -> None:
     intents = build_intents(mini, build_graph(mini), lab=True)
     agg = intents["agg-01"]
-    assert [i.name for i in agg.interfaces] == [
-        "lo",
-        "eth1",
-        "eth1.100",
-        "eth1.200",
-        "eth1.301",
-        "eth2",
-        "eth3",
-        "eth4",
-    ]
+    # the VRF sub-interfaces eth1.100/.200/.301 are not in the lab (no VRF devices there)
+    assert [i.name for i in agg.interfaces] == ["lo", "eth1", "eth2", "eth3", "eth4"]
     assert all(i.platform == "frr" and i.management is None for i in intents.values())
+
+
+def test_lab_profile_announces_vrf_prefixes_into_vpn_families(mini: Design) -> None:
+    graph = build_graph(mini)
+    full = build_intents(mini, graph, ["agg-01"])["agg-01"]
+    lab = build_intents(mini, graph, ["agg-01"], lab=True)["agg-01"]
+    assert not lab.vrfs and not lab.mpls_ldp and full.vrfs
+    assert lab.bgp is not None and all(n.vrf is None for n in lab.bgp.neighbors)
+    routes = {(r.vrf, r.family, r.prefix): (r.rd, r.label, r.route_targets) for r in lab.vpn_routes}
+    assert routes == {
+        ("INTERNET", "vpnv4", "10.101.0.6/31"): ("10.100.0.1:200", 1200, ["65099:200"]),
+        ("INTERNET", "vpnv6", "2001:db8:99:100::6/127"): ("10.100.0.1:200", 1200, ["65099:200"]),
+        ("POLICE", "vpnv4", "10.101.0.8/31"): ("10.100.0.1:301", 1301, ["65099:301", "65099:2"]),
+        ("POLICE", "vpnv6", "2001:db8:99:100::8/127"): (
+            "10.100.0.1:301",
+            1301,
+            ["65099:301", "65099:2"],
+        ),
+        ("PUBLIC", "vpnv4", "10.101.0.4/31"): ("10.100.0.1:100", 1100, ["65099:100"]),
+        ("PUBLIC", "vpnv6", "2001:db8:99:100::4/127"): ("10.100.0.1:100", 1100, ["65099:100"]),
+    }
+    # every address the full intent puts in a VRF is covered by one of the lab routes
+    for interface in full.interfaces:
+        if interface.vrf:
+            for address in (interface.ipv4, interface.ipv6):
+                network = str(ipaddress.ip_interface(address).network)
+                assert any(key[2] == network for key in routes), network
 
 
 def test_a_platform_is_refused_what_it_cannot_do(tmp_path: Path) -> None:

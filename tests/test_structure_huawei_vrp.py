@@ -111,6 +111,7 @@ GRAMMAR: dict[str, list[str]] = {
         r" isis circuit-type p2p",
         r" isis (?:ipv6 )?cost \d+",
         r" isis (?:ipv6 )?bfd enable",
+        r" isis (?:ipv6 )?bfd min-tx-interval \d+ min-rx-interval \d+ detect-multiplier \d+",
         r" mpls",
         r" mpls ldp",
     ],

@@ -160,7 +160,9 @@ def test_isis_interfaces_exist(design: Rendered) -> None:
             assert isis.one(f"address-family {family}").has("metric-style wide")
         for name in enabled[1:]:  # every backbone link: point-to-point with BFD
             block = isis.one(f"interface {name}")
-            assert block.lines()[:3] == [
+            assert block.lines()[:5] == [
+                "bfd minimum-interval 100",
+                "bfd multiplier 3",
                 "bfd fast-detect ipv4",
                 "bfd fast-detect ipv6",
                 "point-to-point",

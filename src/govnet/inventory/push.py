@@ -195,10 +195,14 @@ def push_config(
     commit: bool,
     verify: Verify | None = None,
     secrets: Mapping[str, str] | None = None,
+    connection: str = "napalm",
+    replace: bool = False,
 ) -> Result:
     """Nornir task: merge ``config`` (secrets already resolved) as a candidate and diff it;
     commit only with ``commit`` and a diff, then ``verify`` and roll back if it fails.
-    ``secrets`` (placeholder -> value) masks the values out of the diff and reasons."""
+    ``secrets`` (placeholder -> value) masks the values out of the diff and reasons.
+    ``connection`` names the Nornir connection (NAPALM, or the lab's ``frr_netns``, which has
+    the same methods); ``replace`` loads the config as the whole device instead of merging."""
     host = task.host
     values = secrets or {}
 
@@ -219,12 +223,15 @@ def push_config(
         return Result(host=host, result=report, failed=status in FAILING)
 
     try:
-        device = host.get_connection("napalm", task.nornir.config)
+        device = host.get_connection(connection, task.nornir.config)
     except Exception as error:
         return outcome("failed", reason=failure_reason(error))
     diff = ""
     try:
-        device.load_merge_candidate(config=config)
+        if replace:
+            device.load_replace_candidate(config=config)
+        else:
+            device.load_merge_candidate(config=config)
         diff = str(device.compare_config() or "")
         if not commit or not diff.strip():
             device.discard_config()

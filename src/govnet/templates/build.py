@@ -40,6 +40,7 @@ from govnet.templates.intent import (
     SrIntent,
     VrfIntent,
 )
+from govnet.templates.lab_profile import lab_profile
 from govnet.topology.addressing import PoolKind
 from govnet.topology.models import PasswordHash, SecretRef, Transport, Vpn, Zone
 from govnet.topology.services import attachments, pe_devices, vpn_sites
@@ -316,7 +317,8 @@ class IntentBuilder:
     def isis(self, host: Host) -> IsisIntent:
         rid = self.router_id(host.name)
         sysid = system_id(rid)
-        area = self.design.network.igp.area
+        igp = self.design.network.igp
+        area = igp.area
         srv6 = self.transport in (Transport.SRV6, Transport.DUAL) and ROLES[host.role].srv6
         return IsisIntent(
             instance=ISIS_INSTANCE,
@@ -325,6 +327,9 @@ class IntentBuilder:
             area=area,
             ipv6_topology=True,
             bfd=True,
+            bfd_interval_ms=igp.bfd_interval_ms,
+            bfd_multiplier=igp.bfd_multiplier,
+            spf_initial_delay_ms=igp.spf_initial_delay_ms,
             srv6_locator=SRV6_LOCATOR if srv6 else None,
         )
 
@@ -476,7 +481,7 @@ class IntentBuilder:
                 cluster_id=self.cluster_id if host.name in self.rrs else None,
                 neighbors=neighbors,
             )
-        return DeviceIntent(
+        intent = DeviceIntent(
             hostname=host.name,
             platform=self.platform(host).value,
             role=host.role.value,
@@ -495,6 +500,7 @@ class IntentBuilder:
             bgp=bgp,
             vrfs=self.vrfs(host),
         )
+        return lab_profile(intent) if self.lab else intent
 
 
 def build_intents(

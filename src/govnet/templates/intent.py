@@ -92,6 +92,9 @@ class IsisIntent(Intent):
     area: str
     ipv6_topology: bool
     bfd: bool
+    bfd_interval_ms: int
+    bfd_multiplier: int
+    spf_initial_delay_ms: int
     srv6_locator: str | None  # locator name advertised by IS-IS
 
 
@@ -138,6 +141,18 @@ class VrfIntent(Intent):
     srv6: bool
 
 
+class VpnRoute(Intent):
+    """Lab only: a VRF prefix announced straight into the VPN address family (``network P rd
+    RD label N``), since the lab kernel has no VRF devices to learn it from."""
+
+    vrf: str
+    family: Literal["vpnv4", "vpnv6"]
+    prefix: str  # the network, "10.201.0.242/31"
+    rd: str
+    label: int
+    route_targets: list[str]  # the VRF's export targets
+
+
 class DeviceIntent(Intent):
     hostname: str
     platform: str
@@ -156,3 +171,4 @@ class DeviceIntent(Intent):
     srv6: SrIntent | None
     bgp: BgpIntent | None
     vrfs: list[VrfIntent]
+    vpn_routes: list[VpnRoute] = []

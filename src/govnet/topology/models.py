@@ -85,6 +85,16 @@ class Pools(StrictModel):
 class Igp(StrictModel):
     area: str = Field(default="49.0001", pattern=r"^49(\.[0-9a-fA-F]{4}){1,6}$")
     reference_bandwidth_mbps: int = Field(default=1_000_000, gt=0)
+    bfd_interval_ms: int = Field(
+        default=100,
+        ge=10,
+        le=10_000,
+        description="BFD transmit and receive interval on IS-IS links",
+    )
+    bfd_multiplier: int = Field(default=3, ge=2, le=50)
+    spf_initial_delay_ms: int = Field(
+        default=50, ge=0, le=60_000, description="first SPF after a change (RFC 8405 back-off)"
+    )
 
 
 class Network(StrictModel):
