@@ -93,6 +93,7 @@ GRAMMAR: dict[str, list[str]] = {
         r" is-level level-2",
         r" cost-style wide",
         r" network-entity 49(?:\.[0-9a-fA-F]{4})+\.00",
+        rf" is-name {NAME}",
         r" ipv6 enable topology (?:ipv6|standard)",
         rf" segment-routing ipv6 locator {NAME}",
     ],

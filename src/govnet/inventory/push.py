@@ -33,6 +33,7 @@ from rich.table import Table
 from rich.text import Text
 
 from govnet.design import Design
+from govnet.inventory.device_cli import ISIS_CLI_HOOKS, SRV6_CLI_HOOKS
 from govnet.inventory.platforms import PLATFORMS, Platform
 from govnet.inventory.verification import (
     Check,
@@ -155,8 +156,22 @@ def srv6_not_checked(task: Task, intent: DeviceIntent) -> Check:
     )
 
 
-ISIS_HOOKS: dict[Platform, Hook] = {platform: isis_not_checked for platform in Platform}
-SRV6_HOOKS: dict[Platform, Hook] = {platform: srv6_not_checked for platform in Platform}
+ISIS_HOOKS: dict[Platform, Hook] = {
+    **{platform: isis_not_checked for platform in Platform},
+    **ISIS_CLI_HOOKS,
+}
+SRV6_HOOKS: dict[Platform, Hook] = {
+    **{platform: srv6_not_checked for platform in Platform},
+    **SRV6_CLI_HOOKS,
+}
+
+
+def guarded(hook: Hook, name: str, task: Task, intent: DeviceIntent) -> Check:
+    """One check that fails on its own (unreadable output) without losing the others."""
+    try:
+        return hook(task, intent)
+    except Exception as error:
+        return Check(name=name, status="failed", detail=failure_reason(error))
 
 
 def verifier(intent: DeviceIntent) -> Verify:
@@ -169,8 +184,8 @@ def verifier(intent: DeviceIntent) -> Verify:
             checks=(
                 check_bgp(intent, device.get_bgp_neighbors()),
                 check_loopbacks(intent, device.get_interfaces_ip()),
-                ISIS_HOOKS[platform](task, intent),
-                SRV6_HOOKS[platform](task, intent),
+                guarded(ISIS_HOOKS[platform], "isis adjacencies", task, intent),
+                guarded(SRV6_HOOKS[platform], "srv6 locator", task, intent),
             )
         )
 
@@ -331,25 +346,29 @@ def run_push(
             continue
         ready[name] = (resolve_secrets(config.text, environ), values)
     if ready:
-        reports.update(_push_ready(nornir, ready, commit, intents, progress))
+        verifiers = {name: verifier(intent) for name, intent in intents.items()}
+        reports.update(push_ready(nornir, ready, commit, verifiers, progress))
     return PushReport(commit=commit, hosts=tuple(reports[name] for name in sorted(reports)))
 
 
-def _push_ready(
+def push_ready(
     nornir: Nornir,
     ready: Mapping[str, tuple[str, dict[str, str]]],
     commit: bool,
-    intents: Mapping[str, DeviceIntent],
+    verifiers: Mapping[str, Verify],
     progress: Progress | None,
+    connection: str = "napalm",
+    replace: bool = False,
 ) -> dict[str, HostPush]:
+    """Push ``ready`` (host -> config with secrets resolved, and the secret values to mask)
+    to those hosts of ``nornir``, each on its own; a host without a verifier is not verified."""
     bar = None if progress is None else progress.add_task("pushing", total=len(ready))
 
     def step(task: Task) -> Result:
         try:
             text, values = ready[task.host.name]
-            intent = intents.get(task.host.name)
-            verify = verifier(intent) if intent is not None else None
-            return push_config(task, text, commit, verify, values)
+            verify = verifiers.get(task.host.name)
+            return push_config(task, text, commit, verify, values, connection, replace)
         finally:
             if progress is not None and bar is not None:
                 progress.update(bar, advance=1, description=task.host.name)
