@@ -6,22 +6,30 @@ Exit codes: 0 success, 1 a check failed, 2 the design (or the command line) is w
 
 from __future__ import annotations
 
-import json
 import math
 import sys
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from govnet.design import Design, default_design_path, load_design, reference_design_path
-from govnet.diagnostics import DesignError, Problem
+from govnet.cli_common import (
+    EXIT_DESIGN_ERROR,
+    DesignOption,
+    JsonOption,
+    emit_json,
+    err,
+    load_or_exit,
+    out,
+    print_problems,
+    render_errors,
+    select_hosts,
+    titled_table,
+)
+from govnet.cli_lab import lab_app
+from govnet.design import Design, default_design_path, reference_design_path
 from govnet.inventory.platforms import Platform
 from govnet.topology.addressing import PoolKind
 
@@ -34,9 +42,6 @@ app = typer.Typer(
 )
 generate_app = typer.Typer(help="Write synthetic designs for scale work.", no_args_is_help=True)
 app.add_typer(generate_app, name="generate")
-lab_app = typer.Typer(
-    help="The lab: containerlab export (the FRR namespace lab comes next).", no_args_is_help=True
-)
 app.add_typer(lab_app, name="lab")
 ipv6_app = typer.Typer(help="IPv6 migration: coverage, waves, history.", no_args_is_help=True)
 app.add_typer(ipv6_app, name="ipv6")
@@ -46,56 +51,6 @@ check_app = typer.Typer(
     invoke_without_command=True,
 )
 app.add_typer(check_app, name="check")
-
-out = Console(highlight=False, emoji=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, emoji=False, soft_wrap=True)
-
-DesignOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--design",
-        "-d",
-        help="Design directory (default: $GOVNET_DESIGN, the current directory, or the reference).",
-        file_okay=False,
-    ),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output on stdout.")]
-
-EXIT_DESIGN_ERROR = 2
-
-
-MAX_PRINTED = 100
-
-
-def _print_problems(problems: list[Problem]) -> None:
-    for problem in problems[:MAX_PRINTED]:
-        style = "yellow" if problem.severity == "warning" else "red"
-        err.print(problem.format(), style=style, markup=False)
-    if len(problems) > MAX_PRINTED:
-        err.print(f"… and {len(problems) - MAX_PRINTED} more (--json lists them all)", markup=False)
-
-
-def _load(
-    design: Path | None, as_json: bool = False, renumber: frozenset[PoolKind] = frozenset()
-) -> Design:
-    path = design if design is not None else default_design_path()
-    try:
-        return load_design(path, renumber)
-    except DesignError as error:
-        if as_json:
-            payload = {
-                "design": str(path),
-                "valid": False,
-                "problems": [p.as_dict() for p in error.problems],
-            }
-            print(json.dumps(payload, ensure_ascii=False, indent=2))
-        _print_problems(error.problems)
-        err.print(f"{len(error.errors)} error(s) in design {path}", style="bold red")
-        raise typer.Exit(EXIT_DESIGN_ERROR) from None
-
-
-def _emit_json(payload: Any) -> None:
-    print(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
 
 
 @app.command()
@@ -107,10 +62,10 @@ def validate(
     ] = False,
 ) -> None:
     """Load and check a design: exit 0 if it is valid, 2 with every problem if not."""
-    loaded = _load(design, as_json)
+    loaded = load_or_exit(design, as_json)
     stale = loaded.locks_changed
     if as_json:
-        _emit_json(
+        emit_json(
             {
                 "design": str(loaded.root),
                 "valid": not (locked and stale),
@@ -119,7 +74,7 @@ def validate(
             }
         )
     else:
-        _print_problems(loaded.warnings)
+        print_problems(loaded.warnings)
         out.print(
             f"[green]valid[/green]: {loaded.network.name} — {len(loaded.hosts)} devices, "
             f"{len(loaded.links)} links, {len(loaded.rings)} rings, {len(loaded.vpns)} VPNs"
@@ -142,7 +97,7 @@ def lock(
     """Allocate addresses for new devices and links and record them in the lock file."""
     from govnet.topology.addressing import LOCK_FILE, write_lock
 
-    loaded = _load(design, renumber=frozenset(renumber or ()))
+    loaded = load_or_exit(design, renumber=frozenset(renumber or ()))
     if loaded.ipv6_plan is not None and loaded.ipv6_plan.lock_changed:
         out.print(f"wrote {loaded.ipv6_plan.write_lock(loaded.root)}")
     if not loaded.lock_diff.changed and (loaded.root / LOCK_FILE).is_file():
@@ -158,22 +113,12 @@ def show(design: DesignOption = None, as_json: JsonOption = False) -> None:
     from govnet.topology.graph import build_graph
     from govnet.topology.summary import summarize
 
-    loaded = _load(design, as_json)
+    loaded = load_or_exit(design, as_json)
     summary = summarize(loaded, build_graph(loaded))
     if as_json:
-        _emit_json(summary)
+        emit_json(summary)
         return
     _print_summary(summary)
-
-
-def _table(title: str, *columns: str) -> Table:
-    table = Table(title=title, title_justify="left", title_style="bold")
-    for column in columns:
-        justify = (
-            "right" if column.startswith(("#", "km", "%", "used", "usable", "Mb/s")) else "left"
-        )
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
-    return table
 
 
 def _print_summary(summary: dict[str, Any]) -> None:
@@ -189,14 +134,14 @@ def _print_summary(summary: dict[str, Any]) -> None:
         f"{counts['access_rings']} access rings; {counts['vpns']} VPNs; "
         f"{counts['demand_total_mbps']:.0f} Mb/s of demand"
     )
-    layers = _table("Layers", "layer", "# devices")
+    layers = titled_table("Layers", "layer", "# devices")
     for layer, count in summary["layers"].items():
         layers.add_row(layer, str(count))
-    platforms = _table("Platforms", "platform", "# devices", "%")
+    platforms = titled_table("Platforms", "platform", "# devices", "%")
     for platform, count in summary["platforms"].items():
         platforms.add_row(platform, str(count), f"{100 * count / counts['devices']:.0f}")
     out.print(layers, platforms)
-    rings = _table("First-level rings", "ring", "closes on", "# towns", "km", "members")
+    rings = titled_table("First-level rings", "ring", "closes on", "# towns", "km", "members")
     for ring in summary["rings"]:
         name = ring["name"] + (f" {ring['name_zh']}" if ring["name_zh"] else "")
         rings.add_row(
@@ -212,14 +157,14 @@ def _print_summary(summary: dict[str, Any]) -> None:
         out.print(
             f"access rings: {access['count']} ({access['min_nodes']}–{access['max_nodes']} nodes each)"
         )
-    districts = _table("Districts", "district", "# sites", "# devices", "towns")
+    districts = titled_table("Districts", "district", "# sites", "# devices", "towns")
     for district in summary["districts"]:
         name = district["name"] + (f" {district['name_zh']}" if district["name_zh"] else "")
         towns = district["towns"]
         shown = ", ".join(towns[:12]) + (f" … (+{len(towns) - 12})" if len(towns) > 12 else "")
         districts.add_row(name, str(district["sites"]), str(district["devices"]), shown)
     out.print(districts)
-    pools = _table("Address pools", "pool", "prefix", "used", "usable", "%")
+    pools = titled_table("Address pools", "pool", "prefix", "used", "usable", "%")
     for kind, pool in summary["pools"].items():
         pools.add_row(
             kind,
@@ -263,8 +208,8 @@ def render(
     from govnet.topology.addressing import write_lock
     from govnet.topology.graph import build_graph
 
-    loaded = _load(design)
-    selected = _select_hosts(loaded, platform, hosts)
+    loaded = load_or_exit(design)
+    selected = select_hosts(loaded, platform, hosts)
     if loaded.locks_changed:
         if locked:
             err.print("the address lock is out of date: run `govnet lock`", style="red")
@@ -275,28 +220,12 @@ def render(
         err.print(f"address locks updated ({loaded.lock_diff.summary()})")
     graph = build_graph(loaded)
     if as_intent:
-        _emit_json({n: intent_json(i) for n, i in build_intents(loaded, graph, selected).items()})
+        emit_json({n: intent_json(i) for n, i in build_intents(loaded, graph, selected).items()})
         return
-    with _render_errors():
+    with render_errors():
         configs = render_design(loaded, graph, selected, lab=lab)
     written = write_configs(out_dir, configs)
     out.print(f"rendered {len(configs)} configs into {out_dir} ({len(written)} changed)")
-
-
-@contextmanager
-def _render_errors() -> Iterator[None]:
-    """Rendering and rule-loading failures: every problem printed, exit 2, nothing written."""
-    from govnet.templates.render import RenderError
-
-    try:
-        yield
-    except DesignError as error:
-        _print_problems(error.problems)
-        raise typer.Exit(EXIT_DESIGN_ERROR) from None
-    except (RenderError, ValueError, FileNotFoundError) as error:
-        for line in getattr(error, "problems", [str(error)]):
-            err.print(line, style="red", markup=False)
-        raise typer.Exit(EXIT_DESIGN_ERROR) from None
 
 
 @app.command()
@@ -311,16 +240,16 @@ def lint(
     from govnet.templates.render import render_design
     from govnet.topology.graph import build_graph
 
-    loaded = _load(design, as_json)
-    selected = _select_hosts(loaded, None, hosts)
-    with _render_errors():
+    loaded = load_or_exit(design, as_json)
+    selected = select_hosts(loaded, None, hosts)
+    with render_errors():
         rules = load_rules([loaded.root, reference_design_path()])
         configs = render_design(loaded, build_graph(loaded), selected)
     findings = lint_configs(((c.hostname, c.platform, c.text) for c in configs), rules)
     if as_json:
-        _emit_json({"devices": len(configs), "findings": [f.as_dict() for f in findings]})
+        emit_json({"devices": len(configs), "findings": [f.as_dict() for f in findings]})
     elif findings:
-        table = _table(
+        table = titled_table(
             f"等保2.0 lint: {len(findings)} finding(s)", "device", "clause", "rule", "evidence"
         )
         for f in findings:
@@ -347,13 +276,13 @@ def check_policies(
     from govnet.checks.policies import evaluate
     from govnet.topology.graph import build_graph
 
-    loaded = _load(design, as_json)
+    loaded = load_or_exit(design, as_json)
     results = evaluate(loaded, build_graph(loaded), loaded.policies)
     violations = [v for r in results for v in r.violations]
     if as_json:
-        _emit_json({"policies": [r.model_dump() for r in results]})
+        emit_json({"policies": [r.model_dump() for r in results]})
     else:
-        summary = _table("policies", "policy", "checked", "violations", "title")
+        summary = titled_table("policies", "policy", "checked", "violations", "title")
         for r in results:
             style = "red" if r.violations else "green"
             summary.add_row(
@@ -361,7 +290,7 @@ def check_policies(
             )
         out.print(summary)
         if violations:
-            table = _table(f"{len(violations)} violation(s)", "subject", "policy", "evidence")
+            table = titled_table(f"{len(violations)} violation(s)", "subject", "policy", "evidence")
             for v in violations:
                 table.add_row(v.subject, v.policy, v.evidence)
             out.print(table)
@@ -380,14 +309,14 @@ def check_zones_command(design: DesignOption = None, as_json: JsonOption = False
     from govnet.templates.build import build_intents
     from govnet.topology.graph import build_graph
 
-    loaded = _load(design, as_json)
+    loaded = load_or_exit(design, as_json)
     intents = build_intents(loaded, build_graph(loaded))
     violations = check_zones(loaded, intents)
     vrfs = sum(len(i.vrfs) for i in intents.values())
     if as_json:
-        _emit_json({"vrfs": vrfs, "violations": [v.as_dict() for v in violations]})
+        emit_json({"vrfs": vrfs, "violations": [v.as_dict() for v in violations]})
     elif violations:
-        table = _table(
+        table = titled_table(
             f"zone isolation: {len(violations)} violation(s)",
             "device",
             "VRF",
@@ -436,12 +365,12 @@ def failures(
     scopes = list(SCOPES) if "all" in chosen else chosen
     from govnet.topology.engine import open_engine
 
-    loaded = _load(design, as_json)
+    loaded = load_or_exit(design, as_json)
     graph = build_graph(loaded)
     with open_engine(engine, scheduler) as runner:
         report = build_report(graph, scopes, engine=runner)  # type: ignore[arg-type]
     if as_json:
-        _emit_json(report.model_dump(mode="json"))
+        emit_json(report.model_dump(mode="json"))
         return
     _print_failures(report, top)
 
@@ -455,7 +384,7 @@ def _print_failures(report: Any, top: int) -> None:
     }
     for scope in report.scopes:
         rows = [s for s in report.scenarios if s.scope == scope]
-        table = _table(
+        table = titled_table(
             f"{titles[scope]}: {report.counts[scope]:,} examined, {sum(1 for r in rows if r.kind == 'cut')} cut sites off",
             "failure",
             "effect",
@@ -495,7 +424,7 @@ def report(
     from govnet.topology.graph import build_graph
     from govnet.topology.report import write_report
 
-    loaded = _load(design)
+    loaded = load_or_exit(design)
     with err.status("analysing failures and capacity"):
         written = write_report(loaded, build_graph(loaded), out_dir)
     out.print(f"wrote {written.index} and {len(written.figures)} figures")
@@ -512,13 +441,13 @@ def paths(
     from govnet.topology.graph import build_graph
     from govnet.topology.paths import analyse_site, paths_tables
 
-    loaded = _load(design, as_json)
+    loaded = load_or_exit(design, as_json)
     if site not in loaded.sites:
         err.print(f"unknown site '{site}' (see `govnet show`)", style="red")
         raise typer.Exit(EXIT_DESIGN_ERROR)
     report = analyse_site(loaded, build_graph(loaded), site)
     if as_json:
-        _emit_json(report.model_dump(mode="json"))
+        emit_json(report.model_dump(mode="json"))
     else:
         for table in paths_tables(report):
             out.print(table)
@@ -544,13 +473,13 @@ def capacity(
     from govnet.topology.capacity import analyse, capacity_tables
     from govnet.topology.graph import build_graph
 
-    loaded = _load(design, as_json)
+    loaded = load_or_exit(design, as_json)
     if threshold is None:
         policy = next((p for p in loaded.policies if isinstance(p, MaxUtilisation)), None)
         threshold = policy.threshold if policy else 0.8
     report = analyse(loaded, build_graph(loaded), threshold=threshold)
     if as_json:
-        _emit_json(report.model_dump(mode="json"))
+        emit_json(report.model_dump(mode="json"))
     else:
         for table in capacity_tables(report):
             out.print(table)
@@ -593,7 +522,7 @@ def _live_statuses(
 
     from govnet.ipv6.live import MissingCredentials, build_nornir, collect
 
-    selected = _select_hosts(loaded, None, hosts)
+    selected = select_hosts(loaded, None, hosts)
     try:
         nornir = build_nornir(loaded.root, selected)
     except (MissingCredentials, ValueError) as error:
@@ -624,14 +553,14 @@ def ipv6_plan(design: DesignOption = None, as_json: JsonOption = False) -> None:
     utilisation of every level, the infrastructure pools and the SRv6 SID block."""
     from govnet.ipv6.plan import plan_levels_table, plan_tree_table, pool_usage
 
-    loaded = _load(design, as_json)
+    loaded = load_or_exit(design, as_json)
     plan = loaded.ipv6_plan
     if plan is None:
         err.print("this design has no ipv6/plan.yaml", style="red")
         raise typer.Exit(EXIT_DESIGN_ERROR)
     usage = pool_usage(loaded.addressing.allocations)
     if as_json:
-        _emit_json(plan.as_json(usage))
+        emit_json(plan.as_json(usage))
         return
     out.print(plan_tree_table(plan, usage))
     out.print(plan_levels_table(plan))
@@ -656,14 +585,14 @@ def ipv6_coverage(
 ) -> None:
     """v4-only / dual / v6-only per interface, device, site, VPN and service, by district,
     layer and VPN; where the sources disagree, says so."""
-    loaded = _load(design, as_json)
+    loaded = load_or_exit(design, as_json)
     reported, failed = _live_statuses(loaded, hosts) if live else ({}, {})
     result = _coverage(loaded, _as_of(as_of), reported or None)
     if as_json:
-        _emit_json({**result.model_dump(mode="json"), "unreachable": failed})
+        emit_json({**result.model_dump(mode="json"), "unreachable": failed})
         return
     columns = ("", "interfaces", "v4-only", "dual", "v6-only", "dual or v6", "v6-only share")
-    totals = _table("IPv6 coverage", *columns)
+    totals = titled_table("IPv6 coverage", *columns)
     _share_row(totals, "all interfaces", result.overall)
     _share_row(totals, "user-facing (LAN)", result.user_facing)
     out.print(totals)
@@ -672,13 +601,13 @@ def ipv6_coverage(
         ("by layer", result.by_layer),
         ("by VPN (user-facing)", result.by_vpn),
     ):
-        table = _table(title, *columns)
+        table = titled_table(title, *columns)
         for name, share in shares.items():
             _share_row(table, name, share)
         out.print(table)
     states = Counter(result.sites.values())
     out.print("sites: " + ", ".join(f"{n} {s}" for s, n in sorted(states.items())))
-    services = _table(
+    services = titled_table(
         "services (national monitoring)",
         "service",
         "site",
@@ -696,7 +625,7 @@ def ipv6_coverage(
         )
     out.print(services)
     if result.disagreements:
-        table = _table(
+        table = titled_table(
             f"{len(result.disagreements)} disagreement(s) between sources",
             "subject",
             "design",
@@ -716,13 +645,13 @@ def ipv6_progress(
     milestones of ipv6/waves.yaml."""
     from govnet.ipv6.progress import progress, read_history
 
-    loaded = _load(design, as_json)
+    loaded = load_or_exit(design, as_json)
     today = _as_of(as_of)
     result = progress(loaded, _coverage(loaded, today), today, read_history(loaded.root))
     if as_json:
-        _emit_json(result.model_dump(mode="json"))
+        emit_json(result.model_dump(mode="json"))
         return
-    table = _table(
+    table = titled_table(
         f"IPv6 migration waves on {today}",
         "wave",
         "target",
@@ -749,7 +678,7 @@ def ipv6_progress(
             f"{w.sites_at_target}/{w.sites}",
         )
     out.print(table)
-    milestones = _table(
+    milestones = titled_table(
         "IPv6-only share of user-facing interfaces against the milestones",
         "date",
         "target",
@@ -781,7 +710,7 @@ def ipv6_report(
     from govnet.ipv6.progress import progress, read_history
     from govnet.ipv6.report import write_ipv6_report
 
-    loaded = _load(design)
+    loaded = load_or_exit(design)
     today = _as_of(as_of)
     current = _coverage(loaded, today)
     history = read_history(loaded.root)
@@ -796,7 +725,7 @@ def ipv6_snapshot(design: DesignOption = None, as_of: AsOfOption = None) -> None
     """Record today's (or --as-of's) coverage as a dated status file under ipv6/status/."""
     from govnet.ipv6.progress import snapshot, write_snapshot
 
-    loaded = _load(design)
+    loaded = load_or_exit(design)
     when = _as_of(as_of)
     path = write_snapshot(loaded.root, snapshot(loaded, _coverage(loaded, when), when))
     out.print(f"wrote {path}")
@@ -805,7 +734,7 @@ def ipv6_snapshot(design: DesignOption = None, as_of: AsOfOption = None) -> None
 def _nornir_for(loaded: Design, hosts: list[str] | None) -> Any:
     from govnet.ipv6.live import MissingCredentials, build_nornir
 
-    selected = _select_hosts(loaded, None, hosts)
+    selected = select_hosts(loaded, None, hosts)
     try:
         return build_nornir(loaded.root, selected)
     except (MissingCredentials, ValueError) as error:
@@ -832,12 +761,12 @@ def push(
     from govnet.inventory.push import push_tables, run_push
     from govnet.topology.graph import build_graph
 
-    loaded = _load(design, as_json)
+    loaded = load_or_exit(design, as_json)
     nornir = _nornir_for(loaded, hosts)
-    with _render_errors(), Progress(console=err, transient=True) as progress:
+    with render_errors(), Progress(console=err, transient=True) as progress:
         report = run_push(loaded, build_graph(loaded), nornir, commit, progress)
     if as_json:
-        _emit_json(report.model_dump(mode="json"))
+        emit_json(report.model_dump(mode="json"))
     else:
         for table in push_tables(report):
             out.print(table)
@@ -859,20 +788,20 @@ def verify(
     from govnet.inventory.verification import VerifyResult
     from govnet.topology.graph import build_graph
 
-    loaded = _load(design, as_json)
+    loaded = load_or_exit(design, as_json)
     nornir = _nornir_for(loaded, hosts)
     with Progress(console=err, transient=True) as progress:
         outcome = run_verify(loaded, build_graph(loaded), nornir, progress)
     failed = [h for h, r in outcome.items() if not (isinstance(r, VerifyResult) and r.ok)]
     if as_json:
-        _emit_json(
+        emit_json(
             {
                 h: (r.model_dump(mode="json") if isinstance(r, VerifyResult) else {"error": r})
                 for h, r in outcome.items()
             }
         )
     else:
-        table = _table("verification", "host", "result", "checks")
+        table = titled_table("verification", "host", "result", "checks")
         for host, result in outcome.items():
             if isinstance(result, VerifyResult):
                 checks = "; ".join(f"{c.name}: {c.status}" for c in result.checks)
@@ -899,7 +828,7 @@ def backup(
 
     from govnet.inventory.push import run_backup
 
-    loaded = _load(design)
+    loaded = load_or_exit(design)
     nornir = _nornir_for(loaded, hosts)
     out_dir.mkdir(parents=True, exist_ok=True)
     with Progress(console=err, transient=True) as progress:
@@ -909,170 +838,6 @@ def backup(
     out.print(f"saved {len(written)} running config(s) into {out_dir}")
     if failures:
         raise typer.Exit(1)
-
-
-StateOption = Annotated[
-    Path,
-    typer.Option(
-        "--state", help="The lab's state file (what it started, to tear it down).", dir_okay=False
-    ),
-]
-DEFAULT_LAB_STATE = Path("build/lab/state.json")
-
-
-@lab_app.command("up")
-def lab_up(
-    design: DesignOption = None,
-    rings: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--ring",
-            help="Scope: the metro cores plus these first-level rings (repeatable); default all devices.",
-        ),
-    ] = None,
-    state: StateOption = DEFAULT_LAB_STATE,
-    timeout: Annotated[float, typer.Option(help="Seconds to wait for convergence.")] = 120.0,
-) -> None:
-    """Bring up the design (or a scope of it) as FRR routers in network namespaces, load the
-    rendered lab configs, and wait until every router routes to every loopback."""
-    import time
-
-    from govnet.labs.netns import LabError, core_and_rings, lab_plan, up, wait_converged
-    from govnet.templates.render import render_design
-    from govnet.topology.graph import build_graph
-
-    loaded = _load(design)
-    graph = build_graph(loaded)
-    scope = (
-        core_and_rings(loaded, [r for item in rings for r in item.split(",")])
-        if rings
-        else set(loaded.hosts)
-    )
-    with _render_errors():
-        configs = {
-            c.hostname: c.text
-            for c in render_design(loaded, graph, sorted(scope), lab=True)
-            if c.path.parts[0] == "lab"
-        }
-    state.parent.mkdir(parents=True, exist_ok=True)
-    started = time.perf_counter()
-    try:
-        with err.status(f"starting {len(scope)} routers"):
-            lab = up(lab_plan(loaded, graph, scope), configs, state)
-        brought_up = time.perf_counter() - started
-        with err.status("waiting for convergence"):
-            converged = wait_converged(lab, timeout)
-    except LabError as error:
-        err.print(f"lab: {error}", style="red", markup=False)
-        raise typer.Exit(1) from None
-    out.print(
-        f"lab up: {len(scope)} routers in {brought_up:.1f} s, converged {converged:.1f} s later (state: {state})"
-    )
-
-
-@lab_app.command("down")
-def lab_down(state: StateOption = DEFAULT_LAB_STATE) -> None:
-    """Stop every daemon and remove every namespace the lab recorded (also after a crash)."""
-    from govnet.labs.netns import down
-
-    down(state)
-    out.print("lab down")
-
-
-@lab_app.command("status")
-def lab_status(state: StateOption = DEFAULT_LAB_STATE, as_json: JsonOption = False) -> None:
-    """Each router of the lab: its namespace and whether its daemons run."""
-    from govnet.labs.netns import status
-
-    routers = status(state)
-    if as_json:
-        _emit_json(
-            [
-                {
-                    "device": r.device,
-                    "namespace": r.namespace,
-                    "healthy": r.healthy,
-                    "daemons": r.daemons,
-                }
-                for r in routers
-            ]
-        )
-        return
-    table = _table(f"lab: {len(routers)} routers", "device", "namespace", "healthy", "daemons")
-    for r in routers:
-        table.add_row(
-            r.device,
-            r.namespace,
-            "yes" if r.healthy else "[red]no[/red]",
-            ", ".join(sorted(r.daemons)),
-        )
-    out.print(table)
-    if not all(r.healthy for r in routers):
-        raise typer.Exit(1)
-
-
-@lab_app.command("export-clab")
-def lab_export_clab(
-    out_file: Annotated[
-        Path,
-        typer.Option("--out", "-o", help="Topology file to write (.clab.yml).", dir_okay=False),
-    ],
-    design: DesignOption = None,
-    configs: Annotated[
-        Path,
-        typer.Option(
-            "--configs", help="Where `govnet render --lab` wrote the configs.", file_okay=False
-        ),
-    ] = Path("build/configs"),
-    frr_everywhere: Annotated[
-        bool,
-        typer.Option(
-            "--frr-everywhere", help="Every node FRR on kind linux (runs without vendor images)."
-        ),
-    ] = False,
-    hosts: Annotated[
-        list[str] | None, typer.Option("--hosts", help="Only these devices (the scope).")
-    ] = None,
-) -> None:
-    """A containerlab topology: kinds by platform, startup configs pointing at the rendered
-    configs, endpoints by interface names. Renders the configs into --configs first."""
-    from govnet.labs.clab import clab_topology, write_clab
-    from govnet.templates.render import render_design, write_configs
-    from govnet.topology.graph import build_graph
-
-    loaded = _load(design)
-    graph = build_graph(loaded)
-    with _render_errors():
-        write_configs(configs, render_design(loaded, graph, lab=True))
-    scope = set(_select_hosts(loaded, None, hosts)) if hosts else None
-    out_file.parent.mkdir(parents=True, exist_ok=True)
-    topology = clab_topology(
-        loaded,
-        graph,
-        configs.resolve(),
-        scope=scope,
-        frr_everywhere=frr_everywhere,
-        base=out_file.parent.resolve(),
-    )
-    path = write_clab(topology, out_file)
-    nodes = topology["topology"]["nodes"]
-    out.print(f"wrote {path}: {len(nodes)} nodes, {len(topology['topology']['links'])} links")
-
-
-def _select_hosts(
-    loaded: Design, platforms: list[Platform] | None, hosts: list[str] | None
-) -> list[str]:
-    names = sorted(loaded.hosts)
-    if hosts:
-        wanted = [h.strip() for item in hosts for h in item.split(",") if h.strip()]
-        unknown = [h for h in wanted if h not in loaded.hosts]
-        if unknown:
-            err.print(f"unknown host(s): {', '.join(unknown)}", style="red")
-            raise typer.Exit(EXIT_DESIGN_ERROR)
-        names = sorted(set(wanted))
-    if platforms:
-        names = [n for n in names if loaded.hosts[n].platform in platforms]
-    return names
 
 
 def _count(n: int) -> str:
@@ -1091,7 +856,7 @@ def graph(
     from govnet.topology.draw import draw_design
     from govnet.topology.graph import build_graph
 
-    loaded = _load(design)
+    loaded = load_or_exit(design)
     note = draw_design(loaded, build_graph(loaded), out_file)
     out.print(f"wrote {out_file}" + (f" ({note})" if note else ""))
 

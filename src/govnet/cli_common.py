@@ -1,0 +1,111 @@
+"""What every govnet command shares: the consoles, the common options, loading a design with
+its problems printed, host selection, JSON output, tables and render errors."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from govnet.design import Design, default_design_path, load_design
+from govnet.diagnostics import DesignError, Problem
+from govnet.inventory.platforms import Platform
+from govnet.topology.addressing import PoolKind
+
+out = Console(highlight=False, emoji=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, emoji=False, soft_wrap=True)
+
+DesignOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--design",
+        "-d",
+        help="Design directory (default: $GOVNET_DESIGN, the current directory, or the reference).",
+        file_okay=False,
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output on stdout.")]
+
+EXIT_DESIGN_ERROR = 2
+
+
+MAX_PRINTED = 100
+
+
+def print_problems(problems: list[Problem]) -> None:
+    for problem in problems[:MAX_PRINTED]:
+        style = "yellow" if problem.severity == "warning" else "red"
+        err.print(problem.format(), style=style, markup=False)
+    if len(problems) > MAX_PRINTED:
+        err.print(f"… and {len(problems) - MAX_PRINTED} more (--json lists them all)", markup=False)
+
+
+def load_or_exit(
+    design: Path | None, as_json: bool = False, renumber: frozenset[PoolKind] = frozenset()
+) -> Design:
+    path = design if design is not None else default_design_path()
+    try:
+        return load_design(path, renumber)
+    except DesignError as error:
+        if as_json:
+            payload = {
+                "design": str(path),
+                "valid": False,
+                "problems": [p.as_dict() for p in error.problems],
+            }
+            print(json.dumps(payload, ensure_ascii=False, indent=2))
+        print_problems(error.problems)
+        err.print(f"{len(error.errors)} error(s) in design {path}", style="bold red")
+        raise typer.Exit(EXIT_DESIGN_ERROR) from None
+
+
+def emit_json(payload: Any) -> None:
+    print(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
+
+
+def titled_table(title: str, *columns: str) -> Table:
+    table = Table(title=title, title_justify="left", title_style="bold")
+    for column in columns:
+        justify = (
+            "right" if column.startswith(("#", "km", "%", "used", "usable", "Mb/s")) else "left"
+        )
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    return table
+
+
+@contextmanager
+def render_errors() -> Iterator[None]:
+    """Rendering and rule-loading failures: every problem printed, exit 2, nothing written."""
+    from govnet.templates.render import RenderError
+
+    try:
+        yield
+    except DesignError as error:
+        print_problems(error.problems)
+        raise typer.Exit(EXIT_DESIGN_ERROR) from None
+    except (RenderError, ValueError, FileNotFoundError) as error:
+        for line in getattr(error, "problems", [str(error)]):
+            err.print(line, style="red", markup=False)
+        raise typer.Exit(EXIT_DESIGN_ERROR) from None
+
+
+def select_hosts(
+    loaded: Design, platforms: list[Platform] | None, hosts: list[str] | None
+) -> list[str]:
+    names = sorted(loaded.hosts)
+    if hosts:
+        wanted = [h.strip() for item in hosts for h in item.split(",") if h.strip()]
+        unknown = [h for h in wanted if h not in loaded.hosts]
+        if unknown:
+            err.print(f"unknown host(s): {', '.join(unknown)}", style="red")
+            raise typer.Exit(EXIT_DESIGN_ERROR)
+        names = sorted(set(wanted))
+    if platforms:
+        names = [n for n in names if loaded.hosts[n].platform in platforms]
+    return names

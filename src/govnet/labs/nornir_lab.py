@@ -1,0 +1,236 @@
+"""The namespace lab as a Nornir inventory: push rendered lab configs and verify routers through
+the ``frr_netns`` connection, with the same push task, reports and checks as production.
+
+Verification in the lab asks FRR for JSON (``show isis neighbor json``, ``show bgp summary
+json``, ``show ip[v6] route json``, ``show segment-routing srv6 locator json``) and judges it with
+the shared checks of :mod:`govnet.inventory.verification`, against the intent limited to what
+the lab contains: links and iBGP neighbours outside the lab's scope are not expected.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from nornir.core import Nornir
+from nornir.core.configuration import Config
+from nornir.core.inventory import Defaults, Groups, Host, Hosts, Inventory
+from nornir.core.task import Result, Task
+from nornir.plugins.runners import ThreadedRunner
+from rich.progress import Progress
+
+from govnet.inventory.push import HostPush, PushReport, Verify, push_ready
+from govnet.inventory.verification import (
+    Adjacency,
+    BgpSession,
+    Check,
+    Locator,
+    VerifyResult,
+    check_bgp_sessions,
+    check_isis_adjacencies,
+    check_srv6_locator,
+)
+from govnet.ipv6.live import run_per_host
+from govnet.labs.frr_connection import CONNECTION_NAME, FrrNamespaceDevice, register
+from govnet.templates.intent import DeviceIntent
+
+FRR_FAMILIES = {
+    "ipv4Unicast": "ipv4_unicast",
+    "ipv6Unicast": "ipv6_unicast",
+    "ipv4Vpn": "vpnv4",
+    "ipv6Vpn": "vpnv6",
+}
+Loopbacks = Mapping[str, tuple[str, str]]  # device -> (IPv4, IPv6) without lengths
+
+
+# --- what FRR reports, as the shared records
+
+
+def frr_adjacencies(data: Any) -> list[Adjacency]:
+    """``show isis neighbor json`` (FRR 8.4): areas -> circuits, each with ``adj``,
+    ``interface`` and ``state``; circuits without ``adj`` are interfaces without a neighbour."""
+    return [
+        Adjacency(
+            interface=str(circuit["interface"]),
+            neighbor=str(circuit["adj"]),
+            up=circuit.get("state") == "Up",
+        )
+        for area in data.get("areas", [])
+        for circuit in area.get("circuits", [])
+        if "adj" in circuit and "interface" in circuit
+    ]
+
+
+def frr_sessions(data: Any) -> list[BgpSession]:
+    """``show bgp summary json``: one entry per address family, its peers with their state."""
+    return [
+        BgpSession(
+            address=address,
+            family=FRR_FAMILIES[family],
+            up=peer.get("state") == "Established",
+            received=int(peer.get("pfxRcd", 0) or 0),
+        )
+        for family, summary in data.items()
+        if family in FRR_FAMILIES and isinstance(summary, dict)
+        for address, peer in summary.get("peers", {}).items()
+    ]
+
+
+def frr_locators(data: Any) -> list[Locator]:
+    return [
+        Locator(name=str(loc["name"]), prefix=str(loc["prefix"]), up=bool(loc.get("statusUp")))
+        for loc in data.get("locators", [])
+    ]
+
+
+def _isis_route(routes: Any, prefix: str) -> bool:
+    entries = routes.get(prefix, []) if isinstance(routes, dict) else []
+    return any(e.get("selected") and e.get("protocol") == "isis" for e in entries)
+
+
+def check_loopback_routes(
+    device: str, routes_v4: Any, routes_v6: Any, loopbacks: Loopbacks
+) -> Check:
+    """Every other lab router's loopback (``/32`` and ``/128``) is an IS-IS route here."""
+    missing = [
+        prefix
+        for other, (v4, v6) in sorted(loopbacks.items())
+        if other != device
+        for prefix, routes in ((f"{v4}/32", routes_v4), (f"{v6}/128", routes_v6))
+        if not _isis_route(routes, prefix)
+    ]
+    if missing:
+        shown = ", ".join(missing[:6]) + (" …" if len(missing) > 6 else "")
+        return Check(name="loopbacks", status="failed", detail=f"no route to {shown}")
+    return Check(name="loopbacks", status="ok", detail=f"{2 * (len(loopbacks) - 1)} routes")
+
+
+# --- the intent, limited to the lab
+
+
+def in_lab(intent: DeviceIntent, devices: set[str], loopbacks: Loopbacks) -> DeviceIntent:
+    """The intent without the links to devices outside the lab and without iBGP neighbours
+    whose loopback is not in the lab."""
+    addresses = {address for pair in loopbacks.values() for address in pair}
+    interfaces = [i for i in intent.interfaces if i.peer is None or i.peer in devices]
+    bgp = intent.bgp
+    if bgp is not None:
+        neighbors = [n for n in bgp.neighbors if n.remote_as != bgp.asn or n.address in addresses]
+        bgp = bgp.model_copy(update={"neighbors": neighbors})
+    return intent.model_copy(update={"interfaces": interfaces, "bgp": bgp})
+
+
+def verify_router(
+    device: FrrNamespaceDevice, intent: DeviceIntent, loopbacks: Loopbacks
+) -> VerifyResult:
+    """All four checks of one router against its (lab-limited) intent."""
+    checks = [
+        check_isis_adjacencies(
+            intent, frr_adjacencies(device.vtysh_json("show isis neighbor json"))
+        )
+    ]
+    if intent.bgp is not None and any(n.remote_as == intent.bgp.asn for n in intent.bgp.neighbors):
+        checks.append(
+            check_bgp_sessions(intent, frr_sessions(device.vtysh_json("show bgp summary json")))
+        )
+    if intent.isis is not None:
+        checks.append(
+            check_loopback_routes(
+                intent.hostname,
+                device.vtysh_json("show ip route json"),
+                device.vtysh_json("show ipv6 route json"),
+                loopbacks,
+            )
+        )
+    locators = frr_locators(device.vtysh_json("show segment-routing srv6 locator json"))
+    checks.append(check_srv6_locator(intent, locators))
+    return VerifyResult(checks=tuple(checks))
+
+
+def lab_verifier(
+    intent: DeviceIntent, loopbacks: Loopbacks, settle: float = 0.0, interval: float = 0.5
+) -> Verify:
+    """A Nornir verification of one lab router; with ``settle``, failures are retried for up to
+    that many seconds (a fresh commit needs a moment for adjacencies and sessions)."""
+    scoped = in_lab(intent, set(loopbacks) | {intent.hostname}, loopbacks)
+
+    def verify(task: Task) -> VerifyResult:
+        device = task.host.get_connection(CONNECTION_NAME, task.nornir.config)
+        deadline = time.monotonic() + settle
+        while True:
+            result = verify_router(device, scoped, loopbacks)
+            if result.ok or time.monotonic() >= deadline:
+                return result
+            time.sleep(interval)
+
+    return verify
+
+
+# --- the inventory and the runs
+
+
+def lab_nornir(routers: Mapping[str, str], workers: int = 4) -> Nornir:
+    """device -> namespace as a Nornir inventory (hostname = namespace, platform frr)."""
+    register()
+    hosts = Hosts(
+        {
+            name: Host(name=name, hostname=namespace, platform="frr")
+            for name, namespace in sorted(routers.items())
+        }
+    )
+    inventory = Inventory(hosts=hosts, groups=Groups(), defaults=Defaults())
+    return Nornir(inventory=inventory, runner=ThreadedRunner(num_workers=workers), config=Config())
+
+
+def lab_push(
+    nornir: Nornir,
+    configs: Mapping[str, str],
+    commit: bool,
+    verifiers: Mapping[str, Verify] | None = None,
+    progress: Progress | None = None,
+) -> PushReport:
+    """Replace each lab router's config by ``configs[router]`` (dry run unless ``commit``),
+    then verify and roll back those that fail. Lab configs carry no secrets."""
+    names = sorted(set(configs) & set(nornir.inventory.hosts))
+    reports: dict[str, HostPush] = {
+        name: HostPush(host=name, status="skipped", reason="not in the lab")
+        for name in set(configs) - set(names)
+    }
+    ready: dict[str, tuple[str, dict[str, str]]] = {name: (configs[name], {}) for name in names}
+    reports.update(
+        push_ready(
+            nornir,
+            ready,
+            commit,
+            verifiers or {},
+            progress,
+            connection=CONNECTION_NAME,
+            replace=True,
+        )
+    )
+    return PushReport(commit=commit, hosts=tuple(reports[name] for name in sorted(reports)))
+
+
+def lab_verify(
+    nornir: Nornir,
+    intents: Mapping[str, DeviceIntent],
+    loopbacks: Loopbacks,
+    settle: float = 0.0,
+    progress: Progress | None = None,
+) -> dict[str, VerifyResult | str]:
+    """Every lab router against its intent; the result per router, or why it could not be
+    read."""
+
+    def step(task: Task) -> Result:
+        verify = lab_verifier(intents[task.host.name], loopbacks, settle)
+        return Result(host=task.host, result=verify(task))
+
+    selected = nornir.filter(filter_func=lambda host: host.name in intents)
+    results, failures = run_per_host(selected, step, "govnet lab verify", progress, "verifying")
+    outcome: dict[str, VerifyResult | str] = {**results, **failures}
+    return dict(sorted(outcome.items()))
+
+
+def failed_hosts(outcome: Mapping[str, VerifyResult | str]) -> list[str]:
+    return [h for h, r in outcome.items() if not (isinstance(r, VerifyResult) and r.ok)]
