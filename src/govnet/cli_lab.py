@@ -4,9 +4,11 @@ failover, status, down) and the containerlab export."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
 
 from govnet.cli_common import (
     DesignOption,
@@ -35,54 +37,293 @@ StateOption = Annotated[
 DEFAULT_LAB_STATE = Path("build/lab/state.json")
 
 
+ScopeOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--scope",
+        "--ring",
+        help="The metro cores plus these first-level rings (repeatable or comma-separated); "
+        "default: every device of the design.",
+    ),
+]
+TimeoutOption = Annotated[float, typer.Option(help="Seconds to wait for convergence.")]
+
+
+def _scope(loaded: Any, rings: list[str] | None) -> set[str]:
+    from govnet.labs.netns import LabError, core_and_rings
+
+    if not rings:
+        return set(loaded.hosts)
+    try:
+        return core_and_rings(loaded, [r for item in rings for r in item.split(",") if r])
+    except LabError as error:
+        err.print(f"lab: {error}", style="red", markup=False)
+        raise typer.Exit(2) from None
+
+
+def _lab_state(state: Path) -> Any:
+    from govnet.labs.netns import LabState
+
+    loaded = LabState.load(state)
+    if not loaded.routers:
+        err.print(f"lab: no lab recorded in {state} (run `govnet lab up`)", style="red")
+        raise typer.Exit(1)
+    return loaded
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err
+    )
+
+
+def _verification_table(outcome: dict[str, Any]) -> Table:
+    from govnet.inventory.verification import VerifyResult
+
+    names = ("isis adjacencies", "bgp", "loopbacks", "srv6 locator")
+    table = titled_table(f"lab verify: {len(outcome)} routers", "router", *names)
+    for host, result in outcome.items():
+        if not isinstance(result, VerifyResult):
+            table.add_row(host, f"[red]{result}[/red]", "", "", "")
+            continue
+        checks = {c.name: c for c in result.checks}
+        cells = []
+        for name in names:
+            check = checks.get(name)
+            if check is None:
+                cells.append("-")
+            elif check.status == "failed":
+                cells.append(f"[red]{check.detail}[/red]")
+            else:
+                cells.append(check.status)
+        table.add_row(host, *cells)
+    return table
+
+
+def _verification_json(outcome: dict[str, Any]) -> dict[str, Any]:
+    from govnet.inventory.verification import VerifyResult
+
+    return {
+        h: r.model_dump(mode="json") if isinstance(r, VerifyResult) else {"error": r}
+        for h, r in outcome.items()
+    }
+
+
 @lab_app.command("up")
 def lab_up(
     design: DesignOption = None,
-    rings: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--ring",
-            help="Scope: the metro cores plus these first-level rings (repeatable); default all devices.",
-        ),
-    ] = None,
+    rings: ScopeOption = None,
     state: StateOption = DEFAULT_LAB_STATE,
-    timeout: Annotated[float, typer.Option(help="Seconds to wait for convergence.")] = 120.0,
+    timeout: TimeoutOption = 120.0,
+    as_json: JsonOption = False,
 ) -> None:
-    """Bring up the design (or a scope of it) as FRR routers in network namespaces, load the
-    rendered lab configs, and wait until every router routes to every loopback."""
-    import time
-
-    from govnet.labs.netns import LabError, core_and_rings, lab_plan, up, wait_converged
-    from govnet.templates.render import render_design
+    """Bring up the design (or a scope of it) as FRR routers in network namespaces, push the
+    rendered lab configs through Nornir, wait until every router routes to every loopback,
+    then verify every router. Exit 1 if anything fails."""
+    from govnet.labs.netns import LabError
+    from govnet.labs.workflow import bring_up
     from govnet.topology.graph import build_graph
 
     loaded = load_or_exit(design)
     graph = build_graph(loaded)
-    scope = (
-        core_and_rings(loaded, [r for item in rings for r in item.split(",")])
-        if rings
-        else set(loaded.hosts)
-    )
-    with render_errors():
-        configs = {
-            c.hostname: c.text
-            for c in render_design(loaded, graph, sorted(scope), lab=True)
-            if c.path.parts[0] == "lab"
-        }
+    scope = _scope(loaded, rings)
     state.parent.mkdir(parents=True, exist_ok=True)
-    started = time.perf_counter()
     try:
-        with err.status(f"starting {len(scope)} routers"):
-            lab = up(lab_plan(loaded, graph, scope), configs, state)
-        brought_up = time.perf_counter() - started
-        with err.status("waiting for convergence"):
-            converged = wait_converged(lab, timeout)
+        with render_errors(), _progress() as progress:
+            report = bring_up(loaded, graph, scope, state, timeout, progress)
     except LabError as error:
         err.print(f"lab: {error}", style="red", markup=False)
         raise typer.Exit(1) from None
-    out.print(
-        f"lab up: {len(scope)} routers in {brought_up:.1f} s, converged {converged:.1f} s later (state: {state})"
+    timings = {
+        "routers": report.routers,
+        "started_s": round(report.started_s, 2),
+        "pushed_s": round(report.pushed_s, 2),
+        "converged_s": round(report.converged_s, 2),
+        "verified_s": round(report.verified_s, 2),
+        "total_s": round(report.total_s, 2),
+        "failed": report.failed,
+    }
+    if as_json:
+        emit_json({**timings, "verification": _verification_json(report.verification)})
+    else:
+        if report.failed:
+            out.print(_verification_table(report.verification))
+        out.print(
+            f"lab up: {report.routers} routers started in {report.started_s:.1f} s, configs "
+            f"pushed through Nornir in {report.pushed_s:.1f} s, converged {report.converged_s:.1f} s "
+            f"later, verified in {report.verified_s:.1f} s (total {report.total_s:.1f} s; state: "
+            f"{state})"
+        )
+    if report.failed:
+        err.print(f"verification failed on: {', '.join(report.failed)}", style="red")
+        raise typer.Exit(1)
+
+
+@lab_app.command("push")
+def lab_push_command(
+    design: DesignOption = None,
+    state: StateOption = DEFAULT_LAB_STATE,
+    commit: Annotated[bool, typer.Option("--commit", help="Apply (default: diff only).")] = False,
+    hosts: Annotated[list[str] | None, typer.Option("--hosts", help="Only these routers.")] = None,
+    settle: Annotated[
+        float, typer.Option(help="Seconds a committed router may take to pass verification.")
+    ] = 20.0,
+    as_json: JsonOption = False,
+) -> None:
+    """Render the lab configs and push them to the running lab through Nornir: the diff per
+    router (frr-reload.py), commit only with --commit, then verify and roll back every router
+    whose verification fails."""
+    from govnet.inventory.push import push_tables
+    from govnet.labs.nornir_lab import lab_nornir, lab_push, lab_verifier
+    from govnet.labs.workflow import lab_configs, lab_intents
+    from govnet.topology.graph import build_graph
+
+    lab = _lab_state(state)
+    loaded = load_or_exit(design)
+    graph = build_graph(loaded)
+    names = select_hosts(loaded, None, hosts) if hosts else sorted(lab.routers)
+    names = [n for n in names if n in lab.routers]
+    with render_errors():
+        configs = lab_configs(loaded, graph, names)
+    intents = lab_intents(loaded, graph, lab)
+    verifiers = {n: lab_verifier(intents[n], lab.loopbacks, settle) for n in names}
+    nornir = lab_nornir({n: lab.routers[n] for n in names})
+    with _progress() as progress:
+        report = lab_push(nornir, configs, commit, verifiers if commit else None, progress)
+    if as_json:
+        emit_json(report.model_dump(mode="json"))
+    else:
+        for table in push_tables(report):
+            out.print(table)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@lab_app.command("verify")
+def lab_verify_command(
+    design: DesignOption = None,
+    state: StateOption = DEFAULT_LAB_STATE,
+    settle: Annotated[
+        float, typer.Option(help="Retry failing routers for up to this many seconds.")
+    ] = 0.0,
+    as_json: JsonOption = False,
+) -> None:
+    """Every lab router against its intent (limited to the lab): IS-IS adjacencies, BGP to
+    both route reflectors in every address family, a route to every loopback, the SRv6
+    locator. Exit 1 on any failure."""
+    from govnet.labs.nornir_lab import failed_hosts, lab_nornir, lab_verify
+    from govnet.labs.workflow import lab_intents
+    from govnet.topology.graph import build_graph
+
+    lab = _lab_state(state)
+    loaded = load_or_exit(design)
+    intents = lab_intents(loaded, build_graph(loaded), lab)
+    with _progress() as progress:
+        outcome = lab_verify(lab_nornir(lab.routers), intents, lab.loopbacks, settle, progress)
+    if as_json:
+        emit_json(_verification_json(outcome))
+    else:
+        out.print(_verification_table(outcome))
+    if failed_hosts(outcome):
+        raise typer.Exit(1)
+
+
+LinkArgument = Annotated[
+    str, typer.Argument(help="A link key of the design (see topology/links.yaml).")
+]
+ModeOption = Annotated[
+    str, typer.Option("--mode", help="carrier (the link goes down) or silent (frames lost).")
+]
+
+
+def _mode(mode: str) -> Any:
+    if mode not in ("carrier", "silent"):
+        err.print(f"--mode must be carrier or silent, not {mode!r}", style="red")
+        raise typer.Exit(2)
+    return mode
+
+
+@lab_app.command("cut")
+def lab_cut(
+    link: LinkArgument, state: StateOption = DEFAULT_LAB_STATE, mode: ModeOption = "carrier"
+) -> None:
+    """Cut one link of the running lab (recorded; `lab restore` undoes it)."""
+    from govnet.labs.faults import cut
+    from govnet.labs.netns import LabError
+
+    try:
+        veth = cut(_lab_state(state), link, _mode(mode))
+    except LabError as error:
+        err.print(f"lab: {error}", style="red", markup=False)
+        raise typer.Exit(1) from None
+    out.print(f"cut {link} ({mode}): {veth.a} {veth.a_if} - {veth.b} {veth.b_if}")
+
+
+@lab_app.command("restore")
+def lab_restore(link: LinkArgument, state: StateOption = DEFAULT_LAB_STATE) -> None:
+    """Undo the cut of one link."""
+    from govnet.labs.faults import restore
+    from govnet.labs.netns import LabError
+
+    try:
+        veth = restore(_lab_state(state), link)
+    except LabError as error:
+        err.print(f"lab: {error}", style="red", markup=False)
+        raise typer.Exit(1) from None
+    out.print(f"restored {link}: {veth.a} {veth.a_if} - {veth.b} {veth.b_if}")
+
+
+@lab_app.command("failover")
+def lab_failover(
+    links: Annotated[list[str], typer.Argument(help="Link keys to cut one after the other.")],
+    state: StateOption = DEFAULT_LAB_STATE,
+    mode: Annotated[
+        list[str] | None, typer.Option("--mode", help="carrier and/or silent (default both).")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Measure the outage of each cut: pings every 50 ms from one end's loopback to the other
+    end's loopback across the cut (rerouted around the ring), the link restored afterwards."""
+    from dataclasses import asdict
+
+    from govnet.labs.faults import failover
+    from govnet.labs.netns import LabError, wait_converged
+
+    lab = _lab_state(state)
+    modes = [_mode(m) for m in (mode or ["carrier", "silent"])]
+    results = []
+    try:
+        for link in links:
+            for each in modes:
+                results.append(failover(lab, link, each))
+                wait_converged(lab, 60)
+    except LabError as error:
+        err.print(f"lab: {error}", style="red", markup=False)
+        raise typer.Exit(1) from None
+    if as_json:
+        emit_json([asdict(r) for r in results])
+        return
+    table = titled_table(
+        "failover (pings every 50 ms)",
+        "link",
+        "mode",
+        "from",
+        "to",
+        "sent",
+        "received",
+        "outage ms",
     )
+    for r in results:
+        table.add_row(
+            r.link,
+            r.mode,
+            r.source,
+            r.destination,
+            str(r.sent),
+            str(r.received),
+            f"{r.outage_ms:.0f}",
+        )
+    out.print(table)
 
 
 @lab_app.command("down")

@@ -92,8 +92,7 @@ class FrrNamespaceDevice:
         except (OSError, ValueError) as error:
             raise FrrError(f"{self.namespace}: FRR is not running ({path}: {error})") from error
 
-    def _reload(self, mode: str, text: str) -> str:
-        """frr-reload.py ``--test`` or ``--reload`` of ``text`` inside the router's namespaces."""
+    def _with_file(self, text: str, action: Callable[[str], str]) -> str:
         with tempfile.NamedTemporaryFile(
             "w", suffix=".conf", prefix=f"govnet-{self.namespace}-", delete=False
         ) as handle:
@@ -101,13 +100,37 @@ class FrrNamespaceDevice:
             path = handle.name
         try:
             os.chmod(path, 0o644)
+            return action(path)
+        finally:
+            Path(path).unlink(missing_ok=True)
+
+    def _reload(self, mode: str, text: str) -> str:
+        """frr-reload.py ``--test`` or ``--reload`` of ``text`` inside the router's namespaces."""
+
+        def reload(path: str) -> str:
             args = [
                 "nsenter", "-t", str(self._zebra_pid()), "-u", "-n",
                 FRR_RELOAD, "--pathspace", self.namespace, mode, path,
             ]  # fmt: skip
             return self._call(args, RELOAD_TIMEOUT, f"frr-reload.py {mode}")
-        finally:
-            Path(path).unlink(missing_ok=True)
+
+        return self._with_file(text, reload)
+
+    def _load_whole(self, text: str) -> None:
+        """``vtysh -f``: every line of ``text`` in configuration mode, as FRR boots a config."""
+
+        def load(path: str) -> str:
+            args = ["vtysh", "-N", self.namespace, "-f", path]
+            return self._call(args, RELOAD_TIMEOUT, "vtysh -f")
+
+        self._with_file(text, load)
+
+    def running_config(self) -> str:
+        """``show running-config`` without vtysh's "Building configuration…" preamble (which
+        frr-reload.py cannot read back)."""
+        lines = self.vtysh("show running-config").splitlines()
+        start = next((i for i, line in enumerate(lines) if line.startswith("frr ")), 0)
+        return "\n".join(lines[start:]) + "\n"
 
     def vtysh(self, *commands: str) -> str:
         args = ["vtysh", "-N", self.namespace]
@@ -128,7 +151,7 @@ class FrrNamespaceDevice:
         return {command: self.vtysh(command) for command in commands}
 
     def get_config(self, retrieve: str = "all") -> dict[str, str]:
-        running = self.vtysh("show running-config") if retrieve in ("all", "running") else ""
+        running = self.running_config() if retrieve in ("all", "running") else ""
         return {"running": running, "startup": "", "candidate": self._candidate or ""}
 
     def load_replace_candidate(
@@ -154,9 +177,13 @@ class FrrNamespaceDevice:
     def commit_config(self, message: str = "", revert_in: int | None = None) -> None:
         if self._candidate is None:
             raise FrrError(f"{self.namespace}: nothing to commit")
-        before = self.vtysh("show running-config")
+        before = self.running_config()
         try:
-            self._reload("--reload", self._candidate)
+            if is_bootstrap(before):
+                self._load_whole(self._candidate)
+            else:
+                self._reload("--reload", self._candidate)
+            self.vtysh("write memory")
         except FrrError as error:
             try:
                 self._reload("--reload", before)
@@ -176,7 +203,18 @@ class FrrNamespaceDevice:
         if self._rollback_point is None:
             raise FrrError(f"{self.namespace}: no commit to roll back")
         self._reload("--reload", self._rollback_point)
+        self.vtysh("write memory")
         self._rollback_point = None
+
+
+def is_bootstrap(running: str) -> bool:
+    """A router that runs only its bootstrap config (no interface, no routing protocol yet).
+
+    Its first config is loaded whole with ``vtysh -f``, as FRR boots one: frr-reload.py 8.4
+    cannot apply lines inside ``segment-routing / srv6 / locators`` (it sends ``prefix …``
+    outside its context), and from an empty router its diff is the whole config anyway.
+    Later pushes go through frr-reload.py and apply only the difference."""
+    return not any(line.startswith(("interface ", "router ")) for line in running.splitlines())
 
 
 def _last_error(lines: list[str]) -> str:

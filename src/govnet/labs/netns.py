@@ -21,7 +21,8 @@ import shutil
 import signal
 import subprocess
 import time
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +57,9 @@ watchfrr_options="--netns"
 frr_profile="traditional"
 """
 VTYSH_TEXT = "service integrated-vtysh-config\n"
+# What a router boots with: the rendered config is pushed through Nornir once FRR runs.
+BOOTSTRAP_TEXT = "frr defaults traditional\nhostname {hostname}\nservice integrated-vtysh-config\n"
+START_WORKERS = 4
 NS_SYSCTLS = (
     "net.ipv4.ip_forward=1",
     "net.ipv6.conf.all.forwarding=1",
@@ -178,12 +182,16 @@ class LabState:
     routers: dict[str, str] = field(default_factory=dict)  # device -> namespace
     pids: dict[str, dict[str, int]] = field(default_factory=dict)  # namespace -> daemon -> pid
     loopbacks: dict[str, tuple[str, str]] = field(default_factory=dict)  # device -> (v4, v6)
+    veths: dict[str, Veth] = field(default_factory=dict)  # link key -> its veth pair
+    cuts: dict[str, str] = field(default_factory=dict)  # link key -> "carrier" or "silent"
 
     def save(self) -> None:
         data = {
             "routers": self.routers,
             "pids": self.pids,
             "loopbacks": {k: list(v) for k, v in self.loopbacks.items()},
+            "veths": {k: asdict(v) for k, v in self.veths.items()},
+            "cuts": self.cuts,
         }
         write_atomically(self.path, json.dumps(data, indent=1, sort_keys=True))
 
@@ -202,6 +210,8 @@ class LabState:
             loopbacks={
                 str(k): (str(v[0]), str(v[1])) for k, v in data.get("loopbacks", {}).items()
             },
+            veths={str(k): Veth(**v) for k, v in data.get("veths", {}).items()},
+            cuts={str(k): str(v) for k, v in data.get("cuts", {}).items()},
         )
 
 
@@ -284,13 +294,14 @@ def interfaces_up(ns: str, interfaces: list[str]) -> None:
         ns_run(ns, ["sysctl", "-q", "-w", *keys])
 
 
-def write_pathspace(ns: str, config: str) -> Path:
+def write_pathspace(ns: str, hostname: str) -> Path:
+    """``/etc/frr/<ns>/`` with the daemons list and a bootstrap config (hostname only)."""
     folder = FRR_ETC / ns
     folder.mkdir(mode=0o750, exist_ok=True)
     for name, text in (
         ("daemons", DAEMONS_TEXT),
         ("vtysh.conf", VTYSH_TEXT),
-        ("frr.conf", config),
+        ("frr.conf", BOOTSTRAP_TEXT.format(hostname=hostname)),
     ):
         (folder / name).write_text(text, encoding="utf-8")
     for path in (folder, *folder.iterdir()):
@@ -306,13 +317,6 @@ def start_frr(device: str, ns: str) -> None:
     )
 
 
-def load_again(ns: str) -> None:
-    """Workaround: the boot-time ``vtysh -b`` of frrinit.sh loses the IS-IS lines of the ethN
-    interfaces here (isisd keeps only ``lo``); loading the same frr.conf once more, with every
-    daemon up, applies them. The config only adds, so a second load changes nothing else."""
-    subprocess.run(["vtysh", "-N", ns, "-b"], capture_output=True, timeout=60.0, check=False)
-
-
 def wait_pids(ns: str, timeout: float = 30.0) -> dict[str, int]:
     deadline = time.monotonic() + timeout
     while True:
@@ -325,11 +329,10 @@ def wait_pids(ns: str, timeout: float = 30.0) -> dict[str, int]:
         time.sleep(0.2)
 
 
-def up(plan: LabPlan, configs: dict[str, str], state_file: Path) -> LabState:
-    """Bring the lab up; on any failure, tear down what was created and re-raise."""
-    missing = sorted(set(plan.routers) - set(configs))
-    if missing:
-        raise LabError(f"no FRR config for: {', '.join(missing)}")
+def up(plan: LabPlan, state_file: Path) -> LabState:
+    """Namespaces, veths and FRR daemons (bootstrap config only) for every router of the plan;
+    on any failure, tear down what was created and re-raise. The rendered configs are pushed
+    afterwards, through Nornir (:func:`govnet.labs.nornir_lab.lab_push`)."""
     state = LabState.load(state_file)
     if state.routers:
         raise LabError(f"{state_file} records a running lab: run down first")
@@ -339,20 +342,21 @@ def up(plan: LabPlan, configs: dict[str, str], state_file: Path) -> LabState:
     try:
         for router in plan.routers.values():
             create_namespace(state, router.name, router.namespace)
+        state.veths = {veth.link: veth for veth in plan.veths}
+        state.save()
         for veth in plan.veths:
             create_veth(veth)
         for router in plan.routers.values():
             interfaces_up(router.namespace, plan.lab_interfaces(router.name))
-            write_pathspace(router.namespace, configs[router.name])
+            write_pathspace(router.namespace, router.name)
+        with ThreadPoolExecutor(max_workers=START_WORKERS) as pool:
+            list(pool.map(lambda r: start_frr(r.name, r.namespace), plan.routers.values()))
         for router in plan.routers.values():
-            start_frr(router.name, router.namespace)
             state.pids[router.namespace] = pid_files(router.namespace)
-            state.save()
+        state.save()
         for router in plan.routers.values():
             state.pids[router.namespace] = wait_pids(router.namespace)
         state.save()
-        for router in plan.routers.values():
-            load_again(router.namespace)
     except BaseException:
         down(state_file)
         raise

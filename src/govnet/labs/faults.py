@@ -1,0 +1,257 @@
+"""Failures in the namespace lab: cut a link (carrier loss or silent loss), restore it, and
+measure the outage a cut causes with pings every 50 ms.
+
+- carrier loss: one end of the veth pair is set down, so both ends lose carrier at once (a
+  fibre cut as the routers see it: the interface goes down, IS-IS drops the adjacency at once);
+- silent loss: both ends stay up, and an nftables ``netdev`` **egress** drop on both ends loses
+  every frame (an ingress drop does not stop isisd's packet socket from seeing hellos). Only
+  BFD (or the IS-IS hold time) notices.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import time
+from dataclasses import dataclass
+from typing import Literal
+
+from govnet.labs.netns import LabError, LabState, Veth, run, vtysh_json
+
+CutMode = Literal["carrier", "silent"]
+NFT_TABLE = "govnet_cut"
+PING_INTERVAL = 0.05
+REPLY = re.compile(r"icmp_seq=(\d+)")
+
+
+def _veth(state: LabState, link: str) -> Veth:
+    veth = state.veths.get(link)
+    if veth is None:
+        known = ", ".join(sorted(state.veths)[:8])
+        raise LabError(f"no link {link!r} in the lab (links: {known} …)")
+    return veth
+
+
+def _nft_rules(interface: str) -> str:
+    return (
+        f"table netdev {NFT_TABLE} {{\n"
+        f"  chain egress_{interface} {{\n"
+        f'    type filter hook egress device "{interface}" priority 0; policy drop;\n'
+        "  }\n"
+        "}\n"
+    )
+
+
+def _nft(namespace: str, script: str) -> None:
+    done = subprocess.run(
+        ["ip", "netns", "exec", namespace, "nft", "-f", "-"],
+        input=script,
+        capture_output=True,
+        text=True,
+        timeout=10,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise LabError(f"{namespace}: nft: {done.stderr.strip()}")
+
+
+def cut(state: LabState, link: str, mode: CutMode = "carrier") -> Veth:
+    """Cut ``link``; recorded in the state (a second cut of the same link is refused)."""
+    veth = _veth(state, link)
+    if link in state.cuts:
+        raise LabError(f"{link} is already cut ({state.cuts[link]})")
+    state.cuts[link] = mode  # recorded first: `restore` and `down` know of it after a crash
+    state.save()
+    try:
+        if mode == "carrier":
+            run(["ip", "-n", veth.a_ns, "link", "set", veth.a_if, "down"])
+        else:
+            for namespace, interface in ((veth.a_ns, veth.a_if), (veth.b_ns, veth.b_if)):
+                _nft(namespace, _nft_rules(interface))
+    except LabError:
+        _undo(veth, mode)
+        del state.cuts[link]
+        state.save()
+        raise
+    return veth
+
+
+def _undo(veth: Veth, mode: str) -> None:
+    """Take a cut back; parts that are not there (a half-made cut) are skipped."""
+    if mode == "carrier":
+        run(["ip", "-n", veth.a_ns, "link", "set", veth.a_if, "up"])
+        return
+    for namespace, interface in ((veth.a_ns, veth.a_if), (veth.b_ns, veth.b_if)):
+        try:
+            _nft(namespace, f"delete chain netdev {NFT_TABLE} egress_{interface}\n")
+        except LabError:
+            continue
+
+
+def restore(state: LabState, link: str) -> Veth:
+    """Undo the cut of ``link`` (whichever kind it was)."""
+    veth = _veth(state, link)
+    mode = state.cuts.get(link)
+    if mode is None:
+        raise LabError(f"{link} is not cut")
+    _undo(veth, mode)
+    del state.cuts[link]
+    state.save()
+    return veth
+
+
+def longest_gap(received: set[int], sent: int) -> int:
+    """The longest run of consecutive sequence numbers (1..sent) without a reply."""
+    longest = current = 0
+    for seq in range(1, sent + 1):
+        current = 0 if seq in received else current + 1
+        longest = max(longest, current)
+    return longest
+
+
+def bfd_up(namespace: str, interface: str) -> bool:
+    peers = vtysh_json(namespace, "show bfd peers json")
+    return any(
+        p.get("interface") == interface and p.get("status") == "up"
+        for p in (peers if isinstance(peers, list) else [])
+    )
+
+
+def routes_over(namespace: str, prefix: str, interface: str) -> bool:
+    """The installed route to ``prefix`` leaves through ``interface``."""
+    routes = vtysh_json(namespace, f"show ip route {prefix} json")
+    return any(
+        hop.get("interfaceName") == interface and hop.get("active")
+        for entry in (routes.get(prefix, []) if isinstance(routes, dict) else [])
+        if entry.get("selected")
+        for hop in entry.get("nexthops", [])
+    )
+
+
+def wait_link_ready(state: LabState, veth: Veth, timeout: float = 30.0) -> float:
+    """Seconds until the link carries the traffic between its ends (both directions) and BFD
+    is up at both ends: measured earlier, a cut would hit no traffic, or a silent cut would
+    measure the IS-IS hold time instead of BFD."""
+    a4, b4 = state.loopbacks[veth.a][0], state.loopbacks[veth.b][0]
+
+    def ready() -> bool:
+        return (
+            routes_over(veth.a_ns, f"{b4}/32", veth.a_if)
+            and routes_over(veth.b_ns, f"{a4}/32", veth.b_if)
+            and bfd_up(veth.a_ns, veth.a_if)
+            and bfd_up(veth.b_ns, veth.b_if)
+        )
+
+    start = time.monotonic()
+    while not ready():
+        if time.monotonic() - start > timeout:
+            raise LabError(
+                f"{veth.link}: not carrying the traffic between its ends with BFD up after "
+                f"{timeout:.0f} s"
+            )
+        time.sleep(0.2)
+    return time.monotonic() - start
+
+
+@dataclass(frozen=True)
+class Probe:
+    """Where the pings of a failover run: from ``source`` (a neighbour of one end, whose
+    traffic to the other end crosses the link) to ``target``'s loopback. Never from an end
+    itself: a router's own packets dropped at its egress fail in ``sendmsg`` and ping waits
+    and resends instead of losing them."""
+
+    source: str
+    source_ns: str
+    source_address: str
+    target: str
+    target_address: str
+
+
+def choose_probe(state: LabState, veth: Veth) -> Probe:
+    for near, far in ((veth.a, veth.b), (veth.b, veth.a)):
+        far_address = state.loopbacks[far][0]
+        for other in sorted(state.veths.values(), key=lambda v: v.link):
+            if other.link == veth.link or near not in (other.a, other.b):
+                continue
+            source, source_ns, source_if = (
+                (other.b, other.b_ns, other.b_if)
+                if other.a == near
+                else (other.a, other.a_ns, other.a_if)
+            )
+            if source in (veth.a, veth.b) or source not in state.loopbacks:
+                continue
+            if routes_over(source_ns, f"{far_address}/32", source_if):
+                return Probe(source, source_ns, state.loopbacks[source][0], far, far_address)
+    raise LabError(f"{veth.link}: no neighbour of its ends routes across it to measure with")
+
+
+@dataclass(frozen=True)
+class Failover:
+    link: str
+    mode: CutMode
+    source: str
+    destination: str
+    sent: int
+    received: int
+    outage_ms: float  # longest run of lost pings x the interval
+
+
+def failover(
+    state: LabState,
+    link: str,
+    mode: CutMode = "carrier",
+    before: float = 1.0,
+    after: float = 4.0,
+    restore_after: bool = True,
+) -> Failover:
+    """Ping every 50 ms across ``link`` (see :class:`Probe`), cut it ``before`` seconds in,
+    keep pinging ``after`` seconds, then restore it. The outage is the longest run of lost
+    replies."""
+    veth = _veth(state, link)
+    if veth.a not in state.loopbacks or veth.b not in state.loopbacks:
+        raise LabError(f"{link}: both ends must run IS-IS to measure a failover")
+    wait_link_ready(state, veth)
+    probe = choose_probe(state, veth)
+    count = int((before + after) / PING_INTERVAL)
+    ping = subprocess.Popen(
+        [
+            "ip",
+            "netns",
+            "exec",
+            probe.source_ns,
+            "ping",
+            "-n",
+            "-i",
+            str(PING_INTERVAL),
+            "-W",
+            "1",
+            "-c",
+            str(count),
+            "-I",
+            probe.source_address,
+            probe.target_address,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        time.sleep(before)
+        cut(state, link, mode)
+        stdout, _ = ping.communicate(timeout=before + after + 30)
+    finally:
+        if ping.poll() is None:
+            ping.kill()
+        if restore_after and link in state.cuts:
+            restore(state, link)
+    received = {int(m.group(1)) for m in REPLY.finditer(stdout)}
+    gap = longest_gap(received, count)
+    return Failover(
+        link=link,
+        mode=mode,
+        source=probe.source,
+        destination=probe.target,
+        sent=count,
+        received=len(received),
+        outage_ms=gap * PING_INTERVAL * 1000,
+    )

@@ -1,0 +1,93 @@
+"""The lab from a design, end to end: plan -> namespaces and daemons -> the rendered lab
+configs pushed through Nornir (commit) -> convergence -> verification, each step timed."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import networkx as nx
+from rich.progress import Progress
+
+from govnet.design import Design
+from govnet.inventory.push import PushReport
+from govnet.inventory.verification import VerifyResult
+from govnet.labs.netns import LabError, LabState, down, lab_plan, up, wait_converged
+from govnet.labs.nornir_lab import failed_hosts, lab_nornir, lab_push, lab_verify
+from govnet.templates.build import build_intents
+from govnet.templates.intent import DeviceIntent
+from govnet.templates.render import render_design
+
+
+def lab_configs(design: Design, graph: nx.MultiGraph, routers: list[str]) -> dict[str, str]:
+    """The rendered lab (FRR) config of each router."""
+    return {
+        c.hostname: c.text
+        for c in render_design(design, graph, routers, lab=True)
+        if c.path.parts[0] == "lab"
+    }
+
+
+def lab_intents(design: Design, graph: nx.MultiGraph, state: LabState) -> dict[str, DeviceIntent]:
+    return build_intents(design, graph, sorted(state.routers), lab=True)
+
+
+@dataclass
+class BringUp:
+    routers: int
+    started_s: float = 0.0  # namespaces, links and daemons
+    pushed_s: float = 0.0  # configs through Nornir
+    converged_s: float = 0.0  # every IS-IS router routes to every loopback
+    verified_s: float = 0.0
+    push: PushReport | None = None
+    verification: dict[str, VerifyResult | str] = field(default_factory=dict)
+
+    @property
+    def total_s(self) -> float:
+        return self.started_s + self.pushed_s + self.converged_s + self.verified_s
+
+    @property
+    def failed(self) -> list[str]:
+        return failed_hosts(self.verification)
+
+
+def bring_up(
+    design: Design,
+    graph: nx.MultiGraph,
+    scope: set[str],
+    state_file: Path,
+    timeout: float = 120.0,
+    progress: Progress | None = None,
+) -> BringUp:
+    """The whole lab up, pushed, converged and verified. A failed push tears everything down
+    and raises; a failed verification is reported (the lab stays up for inspection)."""
+    plan = lab_plan(design, graph, scope)
+    configs = lab_configs(design, graph, sorted(scope))
+    report = BringUp(routers=len(plan.routers))
+    clock = time.perf_counter()
+    state = up(plan, state_file)
+    report.started_s = time.perf_counter() - clock
+    nornir = lab_nornir(state.routers)
+    try:
+        clock = time.perf_counter()
+        report.push = lab_push(nornir, configs, commit=True, progress=progress)
+        report.pushed_s = time.perf_counter() - clock
+        if not report.push.ok:
+            problems = "; ".join(
+                f"{h.host}: {h.reason}" for h in report.push.hosts if h.status != "committed"
+            )
+            raise LabError(f"push failed: {problems}")
+        report.converged_s = wait_converged(state, timeout)
+        clock = time.perf_counter()
+        intents = lab_intents(design, graph, state)
+        report.verification = lab_verify(
+            nornir, intents, state.loopbacks, settle=timeout / 4, progress=progress
+        )
+        report.verified_s = time.perf_counter() - clock
+    except BaseException:
+        down(state_file)
+        raise
+    finally:
+        nornir.close_connections(on_good=True, on_failed=True)
+    return report
