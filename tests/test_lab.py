@@ -3,26 +3,41 @@ GOVNET_LAB=1)."""
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import shutil
 import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
+import networkx as nx
 import pytest
+from nornir.core import Nornir
 
-from govnet.design import Design
+from govnet.design import Design, load_design, reference_design_path
+from govnet.inventory.verification import VerifyResult
+from govnet.labs.faults import cut, failover, restore, routes_over
+from govnet.labs.frr_connection import FRR_RELOAD
 from govnet.labs.netns import (
     NS_MAX,
     LabPlan,
+    LabState,
+    Veth,
     core_and_rings,
     down,
     lab_plan,
-    namespace_exists,
+    namespace_name,
     status,
-    up,
+    vtysh_json,
     wait_converged,
 )
+from govnet.labs.nornir_lab import failed_hosts, lab_nornir, lab_push, lab_verifier, lab_verify
+from govnet.labs.srv6 import steer
+from govnet.labs.workflow import BringUp, bring_up, lab_configs, lab_intents
+from govnet.templates.intent import DeviceIntent
 from govnet.templates.render import render_design
 from govnet.topology.graph import build_graph
 
@@ -84,29 +99,229 @@ def test_veths_match_rendered_configs(reference: Design) -> None:
 
 
 def live_lab_possible() -> bool:
+    """Root, FRR, nftables and ping present (CI installs them), unless GOVNET_LAB=0."""
+    tools = ("vtysh", "nft", "ping", "nsenter")
     return (
         os.geteuid() == 0
-        and shutil.which("vtysh") is not None
-        and os.environ.get("GOVNET_LAB") == "1"
+        and all(shutil.which(tool) for tool in tools)
+        and Path(FRR_RELOAD).exists()
+        and os.environ.get("GOVNET_LAB") != "0"
+    )
+
+
+@dataclass
+class Live:
+    design: Design
+    graph: nx.MultiGraph
+    state: LabState
+    report: BringUp
+    namespaces: list[str]
+
+    def nornir(self) -> Nornir:
+        return lab_nornir(self.state.routers)
+
+    def intents(self) -> dict[str, DeviceIntent]:
+        return lab_intents(self.design, self.graph, self.state)
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    """The metro cores plus rings R1 and R3 (12 routers), up for the whole module."""
+    design = load_design(reference_design_path())
+    graph = build_graph(design)
+    scope = core_and_rings(design, RINGS)
+    state_file = tmp_path_factory.mktemp("lab") / "state.json"
+    namespaces = [namespace_name(name) for name in scope]
+    report = bring_up(design, graph, scope, state_file, timeout=90)
+    try:
+        yield Live(design, graph, LabState.load(state_file), report, namespaces)
+    finally:
+        down(state_file)
+    listed = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=True)
+    assert not any(ns in listed.stdout for ns in namespaces)
+    assert not state_file.exists()
+
+
+@pytest.mark.lab
+@pytest.mark.skipif(not live_lab_possible(), reason="needs root, FRR, nft and ping")
+def test_small_lab_comes_up_converges_and_verifies(lab: Live) -> None:
+    report = lab.report
+    print(
+        f"started {report.started_s:.1f} s, pushed {report.pushed_s:.1f} s, "
+        f"converged {report.converged_s:.1f} s, verified {report.verified_s:.1f} s"
+    )
+    assert report.routers == 12
+    assert report.push is not None and {h.status for h in report.push.hosts} == {"committed"}
+    assert report.failed == []
+    checks = {
+        (host, check.name): check.status
+        for host, result in report.verification.items()
+        if isinstance(result, VerifyResult)
+        for check in result.checks
+    }
+    assert len(report.verification) == 12
+    assert all(status == "ok" for status in checks.values()), checks
+    # the route reflectors were checked for their sessions, the towns for their adjacencies
+    assert checks[("dg-mc-01", "bgp")] == "ok" and checks[("dg-humen", "isis adjacencies")] == "ok"
+    health = status(lab.state.path)
+    assert len(health) == 12 and all(r.healthy for r in health)
+
+
+@pytest.mark.lab
+@pytest.mark.skipif(not live_lab_possible(), reason="needs root, FRR, nft and ping")
+def test_vpn_routes_are_reflected_by_both_route_reflectors(lab: Live) -> None:
+    """Every VPN route a PE announces is in both route reflectors' VPNv4/VPNv6 tables with its
+    RD and route targets, learnt from that PE (control plane only: no VRF devices here, so
+    clients without a VRF importing the targets keep none, as FRR does by default)."""
+    intents = lab.intents()
+    announced = [(name, r) for name, intent in intents.items() for r in intent.vpn_routes]
+    assert {r.family for _, r in announced} == {"vpnv4", "vpnv6"}
+    assert len({name for name, _ in announced}) >= 8
+    afi = {"vpnv4": "ipv4", "vpnv6": "ipv6"}
+    for rr in ("dg-mc-01", "dg-mc-02"):
+        ns = lab.state.routers[rr]
+        tables = {
+            family: vtysh_json(ns, f"show bgp {afi[family]} vpn json")["routes"][
+                "routeDistinguishers"
+            ]
+            for family in afi
+        }
+        detailed: set[tuple[str, str, str]] = set()
+        for origin, route in announced:
+            if origin == rr:
+                continue
+            paths = tables[route.family].get(route.rd, {}).get(route.prefix, [])
+            assert paths, (rr, origin, route)
+            hops = {hop["ip"] for p in paths for hop in p.get("nexthops", [])}
+            assert hops & set(lab.state.loopbacks[origin]), (route, hops)
+            if (origin, route.vrf, route.family) in detailed:
+                continue  # targets and label: one route per PE, VRF and family
+            detailed.add((origin, route.vrf, route.family))
+            command = f"show bgp {afi[route.family]} vpn rd {route.rd} {route.prefix} json"
+            detail = vtysh_json(ns, command)[route.rd]["paths"][0]
+            targets = detail["extendedCommunity"]["string"].split()
+            assert sorted(targets) == sorted(f"RT:{t}" for t in route.route_targets), route
+            assert detail["remoteLabel"] == route.label
+
+
+@pytest.mark.lab
+@pytest.mark.skipif(not live_lab_possible(), reason="needs root, FRR, nft and ping")
+def test_pushing_twice_gives_no_diff(lab: Live) -> None:
+    configs = lab_configs(lab.design, lab.graph, sorted(lab.state.routers))
+    report = lab_push(lab.nornir(), configs, commit=False)
+    assert {h.host: h.status for h in report.hosts} == dict.fromkeys(sorted(configs), "unchanged")
+    assert all(h.diff == "" for h in report.hosts)
+
+
+@pytest.mark.lab
+@pytest.mark.skipif(not live_lab_possible(), reason="needs root, FRR, nft and ping")
+def test_every_ring_link_cut_keeps_every_loopback_reachable(lab: Live) -> None:
+    rings = {k for _, _, k, data in lab.graph.edges(keys=True, data=True) if data["kind"] == "ring"}
+    links = sorted(k for k in lab.state.veths if k in rings)
+    assert len(links) >= 10
+    for link in links:
+        veth = cut(lab.state, link, "carrier")
+        try:
+            seconds = wait_converged_without(lab.state, veth)
+            # and packets agree: each end reaches the other's loopback the long way round
+            for ns, target in ((veth.a_ns, veth.b), (veth.b_ns, veth.a)):
+                source_v4, source_v6 = (
+                    lab.state.loopbacks[veth.a] if ns == veth.a_ns else lab.state.loopbacks[veth.b]
+                )
+                v4, v6 = lab.state.loopbacks[target]
+                ping(ns, source_v4, v4)
+                ping(ns, source_v6, v6)
+            print(f"{link}: rerouted in {seconds:.1f} s")
+        finally:
+            restore(lab.state, link)
+    wait_converged(lab.state, 60)
+
+
+@pytest.mark.lab
+@pytest.mark.skipif(not live_lab_possible(), reason="needs root, FRR, nft and ping")
+def test_broken_isis_net_fails_verification_and_is_rolled_back(lab: Live) -> None:
+    victim, neighbour = "dg-humen", "dg-shatian"
+    intents = lab.intents()
+    good_net = intents[victim].isis.net  # type: ignore[union-attr]
+    stolen_net = intents[neighbour].isis.net  # type: ignore[union-attr]
+    configs = lab_configs(lab.design, lab.graph, [victim])
+    broken = configs[victim].replace(f" net {good_net}\n", f" net {stolen_net}\n")
+    assert broken != configs[victim]
+    verify = lab_verifier(intents[victim], lab.state.loopbacks, settle=8)
+    nornir = lab_nornir({victim: lab.state.routers[victim]})
+    report = lab_push(nornir, {victim: broken}, commit=True, verifiers={victim: verify})
+    (host,) = report.hosts
+    assert host.status == "rolled back", host
+    assert f"+  net {stolen_net}" in host.diff
+    assert host.verification is not None and not host.verification.ok
+    failed = {c.name for c in host.verification.checks if c.status == "failed"}
+    # a duplicate system ID: IS-IS cannot tell the two routers apart, routes to them go missing
+    assert failed and failed <= {"isis adjacencies", "loopbacks"}, host.verification
+    running = vtysh(lab.state.routers[victim], "show running-config")
+    assert f" net {good_net}" in running and stolen_net not in running
+    wait_converged(lab.state, 60)
+    again = lab_verify(lab.nornir(), intents, lab.state.loopbacks, settle=30)
+    assert failed_hosts(again) == []
+
+
+@pytest.mark.lab
+@pytest.mark.skipif(not live_lab_possible(), reason="needs root, FRR, nft and ping")
+def test_srv6_steering_is_counted_at_the_end_node(lab: Live) -> None:
+    """dg-changan and dg-humen are neighbours on R1; steered through dg-houjie (the other way
+    round the ring), every packet passes dg-houjie's End SID and is answered."""
+    intents = lab.intents()
+    steered = steer(lab.state, intents, "dg-changan", "dg-houjie", "dg-humen", count=20)
+    assert steered.answered == 20
+    assert steered.counted_at_via >= 19, steered  # see the closing note on the 20th packet
+    direct = steer(lab.state, intents, "dg-changan", "dg-humen", "dg-humen", count=20)
+    assert direct.answered == 20
+    assert direct.counted_at_via >= 19
+    houjie = intents["dg-houjie"].srv6
+    assert houjie is not None
+    assert ipaddress.IPv6Address(steered.segments[0]) in ipaddress.IPv6Network(
+        houjie.locator_prefix
     )
 
 
 @pytest.mark.lab
-@pytest.mark.skipif(not live_lab_possible(), reason="needs root, vtysh and GOVNET_LAB=1")
-def test_live_lab_converges(reference: Design, tmp_path: Path) -> None:
-    plan, configs = plan_and_configs(reference)
-    state_file = tmp_path / "lab.json"
-    namespaces = [r.namespace for r in plan.routers.values()]
-    try:
-        state = up(plan, configs, state_file)
-        seconds = wait_converged(state, timeout=90)
-        print(f"converged in {seconds:.1f} s")
-        report = status(state_file)
-        assert len(report) == len(plan.routers)
-        assert all(r.healthy for r in report), [r for r in report if not r.healthy]
-    finally:
-        down(state_file)
-    assert not any(namespace_exists(ns) for ns in namespaces)
-    listed = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=True)
-    assert not any(ns in listed.stdout for ns in namespaces)
-    assert not state_file.exists()
+@pytest.mark.skipif(not live_lab_possible(), reason="needs root, FRR, nft and ping")
+def test_failover_is_measured_for_carrier_and_silent_loss(lab: Live) -> None:
+    link = "dg-changan--dg-humen"
+    carrier = failover(lab.state, link, "carrier", before=1.0, after=3.0)
+    silent = failover(lab.state, link, "silent", before=1.0, after=3.0)
+    print(f"carrier {carrier.outage_ms:.0f} ms, silent {silent.outage_ms:.0f} ms")
+    assert carrier.source not in ("dg-changan", "dg-humen")
+    # BFD 100 ms x 3 detects the silent cut: well under the IS-IS hold time (seconds)
+    assert 0 < silent.outage_ms < 1000, silent
+    assert carrier.outage_ms < 1000, carrier
+    assert silent.received >= silent.sent - 20
+    assert lab.state.cuts == {}
+
+
+def wait_converged_without(state: LabState, veth: Veth, timeout: float = 30.0) -> float:
+    """Seconds until every loopback is routed again and no route uses the cut link."""
+    start = time.monotonic()
+    wait_converged(state, timeout)
+    deadline = start + timeout
+    v4b = state.loopbacks[veth.b][0]
+    while routes_over(veth.a_ns, f"{v4b}/32", veth.a_if):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{veth.link}: still routed over the cut link")
+        time.sleep(0.2)
+    return time.monotonic() - start
+
+
+def ping(ns: str, source: str, target: str) -> None:
+    family = "-6" if ":" in target else "-4"
+    done = subprocess.run(
+        ["ip", "netns", "exec", ns, "ping", family, "-n", "-c", "2", "-i", "0.2", "-W", "2",
+         "-I", source, target],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, (ns, source, target, done.stdout)
+
+
+def vtysh(ns: str, command: str) -> str:
+    return subprocess.run(
+        ["vtysh", "-N", ns, "-c", command], capture_output=True, text=True, check=True
+    ).stdout
