@@ -58,11 +58,13 @@ bench: $(STAMP) $(NETLAB_VENV)/.installed
 	$(BIN)/python bench/render.py
 	$(BIN)/python bench/failures.py
 	$(BIN)/python bench/capacity.py
+	$(BIN)/python bench/lab.py
 
 ## the whole reference design as FRR routers in network namespaces (root); `make lab-down` ends it
 lab: $(STAMP)
 	$(BIN)/govnet lab up --design $(DESIGN) --state $(OUT)/lab/state.json
 	$(BIN)/govnet lab status --state $(OUT)/lab/state.json
+	$(BIN)/govnet lab verify --design $(DESIGN) --state $(OUT)/lab/state.json
 
 lab-down: $(STAMP)
 	$(BIN)/govnet lab down --state $(OUT)/lab/state.json

@@ -1,0 +1,150 @@
+"""Lab verification without a lab: FRR's JSON read into the shared records, the intent limited
+to the lab, and the outage measure of a failover against brute force."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from govnet.design import Design
+from govnet.inventory.verification import (
+    Adjacency,
+    check_bgp_sessions,
+    check_isis_adjacencies,
+    check_srv6_locator,
+)
+from govnet.labs.faults import longest_gap
+from govnet.labs.netns import core_and_rings
+from govnet.labs.nornir_lab import (
+    FRR_FAMILIES,
+    check_loopback_routes,
+    frr_adjacencies,
+    frr_locators,
+    frr_sessions,
+    in_lab,
+)
+from govnet.templates.build import build_intents
+from govnet.topology.graph import build_graph
+
+# as FRR 8.4 prints them (captured from the lab, trimmed)
+ISIS_NEIGHBORS: dict[str, Any] = {
+    "areas": [
+        {
+            "area": "GOVNET",
+            "circuits": [
+                {"circuit": 0},
+                {"circuit": 0, "adj": "dg-changan", "interface": "eth1", "level": 2, "state": "Up"},
+                {
+                    "circuit": 0,
+                    "adj": "dg-shatian",
+                    "interface": "eth2",
+                    "level": 2,
+                    "state": "Initializing",
+                },
+            ],
+        }
+    ]
+}
+FRR_KEYS = {v: k for k, v in FRR_FAMILIES.items()}
+LOCATORS = {"locators": [{"name": "GOVNET", "prefix": "5f00:0:769:1a::/64", "statusUp": True}]}
+
+
+def test_frr_json_becomes_the_shared_records() -> None:
+    assert frr_adjacencies(ISIS_NEIGHBORS) == [
+        Adjacency(interface="eth1", neighbor="dg-changan", up=True),
+        Adjacency(interface="eth2", neighbor="dg-shatian", up=False),
+    ]
+    summary = {
+        "ipv4Vpn": {"peers": {"10.200.0.44": {"state": "Established", "pfxRcd": 7}}},
+        "ipv6Vpn": {"peers": {"10.200.0.44": {"state": "Active"}}},
+        "ipv4Unicast": "not a table",
+    }
+    sessions = {(s.address, s.family): (s.up, s.received) for s in frr_sessions(summary)}
+    assert sessions == {("10.200.0.44", "vpnv4"): (True, 7), ("10.200.0.44", "vpnv6"): (False, 0)}
+    (locator,) = frr_locators(LOCATORS)
+    assert (locator.name, locator.prefix, locator.up) == ("GOVNET", "5f00:0:769:1a::/64", True)
+
+
+def lab_intent(reference: Design, device: str) -> Any:
+    graph = build_graph(reference)
+    scope = core_and_rings(reference, ["R1", "R3"])
+    intents = build_intents(reference, graph, sorted(scope), lab=True)
+    loopbacks = {
+        name: (i.interfaces[0].ipv4.split("/")[0], i.interfaces[0].ipv6.split("/")[0])  # type: ignore[union-attr]
+        for name, i in intents.items()
+        if i.isis is not None
+    }
+    return in_lab(intents[device], scope, loopbacks), loopbacks
+
+
+def test_in_lab_keeps_only_links_and_sessions_inside_the_lab(reference: Design) -> None:
+    rr, loopbacks = lab_intent(reference, "dg-mc-01")
+    peers = {i.peer for i in rr.interfaces if i.peer}
+    assert peers and peers <= set(core_and_rings(reference, ["R1", "R3"]))
+    addresses = {n.address for n in rr.bgp.neighbors}
+    lab_addresses = {a for pair in loopbacks.values() for a in pair} - set(loopbacks["dg-mc-01"])
+    assert addresses == lab_addresses  # the RR expects exactly its clients in the lab
+
+
+def test_a_town_judged_on_what_frr_reports(reference: Design) -> None:
+    humen, loopbacks = lab_intent(reference, "dg-humen")
+    expected = {i.name: i.peer for i in humen.interfaces if i.isis and not i.isis.passive}
+    good = {
+        "areas": [
+            {
+                "circuits": [
+                    {"adj": peer, "interface": name, "state": "Up"}
+                    for name, peer in expected.items()
+                ]
+            }
+        ]
+    }
+    assert check_isis_adjacencies(humen, frr_adjacencies(good)).status == "ok"
+    one_down = {"areas": [{"circuits": good["areas"][0]["circuits"][:1]}]}
+    failed = check_isis_adjacencies(humen, frr_adjacencies(one_down))
+    assert failed.status == "failed" and "no adjacency" in failed.detail
+    summary: dict[str, Any] = {}
+    for n in humen.bgp.neighbors:
+        for family in n.families:
+            peers = summary.setdefault(FRR_KEYS[family], {"peers": {}})["peers"]
+            peers[n.address] = {"state": "Established"}
+    assert check_bgp_sessions(humen, frr_sessions(summary)).status == "ok"
+    first = humen.bgp.neighbors[0]
+    summary[FRR_KEYS[first.families[0]]]["peers"][first.address] = {"state": "Connect"}
+    down = check_bgp_sessions(humen, frr_sessions(summary))
+    assert down.status == "failed" and f"{first.address} {first.families[0]} down" in down.detail
+    wrong = {"locators": [{"name": "GOVNET", "prefix": "5f00:0:769:99::/64", "statusUp": True}]}
+    assert check_srv6_locator(humen, frr_locators(wrong)).status == "failed"
+    routes_v4 = {
+        f"{v4}/32": [{"selected": True, "protocol": "isis"}] for v4, _ in loopbacks.values()
+    }
+    routes_v6 = {
+        f"{v6}/128": [{"selected": True, "protocol": "isis"}] for _, v6 in loopbacks.values()
+    }
+    assert check_loopback_routes("dg-humen", routes_v4, routes_v6, loopbacks).status == "ok"
+    missing_one = dict(routes_v6)
+    missing_one.pop(f"{loopbacks['dg-mc-02'][1]}/128")
+    check = check_loopback_routes("dg-humen", routes_v4, missing_one, loopbacks)
+    assert check.status == "failed" and loopbacks["dg-mc-02"][1] in check.detail
+
+
+def brute_force_gap(received: set[int], sent: int) -> int:
+    best = 0
+    for start in range(1, sent + 1):
+        for end in range(start, sent + 1):
+            if all(seq not in received for seq in range(start, end + 1)):
+                best = max(best, end - start + 1)
+    return best
+
+
+@given(
+    st.integers(min_value=0, max_value=40).flatmap(
+        lambda n: st.tuples(st.just(n), st.sets(st.integers(min_value=1, max_value=max(n, 1))))
+    )
+)
+def test_longest_gap_matches_brute_force(case: tuple[int, set[int]]) -> None:
+    sent, received = case
+    received = {s for s in received if s <= sent}
+    assert longest_gap(received, sent) == brute_force_gap(received, sent)
