@@ -21,6 +21,7 @@ import shutil
 import signal
 import subprocess
 import time
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -59,7 +60,7 @@ frr_profile="traditional"
 VTYSH_TEXT = "service integrated-vtysh-config\n"
 # What a router boots with: the rendered config is pushed through Nornir once FRR runs.
 BOOTSTRAP_TEXT = "frr defaults traditional\nhostname {hostname}\nservice integrated-vtysh-config\n"
-START_WORKERS = 4
+START_WORKERS = 8  # starting FRR mostly waits (watchfrr, sockets): more than the cores
 NS_SYSCTLS = (
     "net.ipv4.ip_forward=1",
     "net.ipv6.conf.all.forwarding=1",
@@ -465,41 +466,45 @@ def _installed(routes: Any, prefix: str) -> bool:
     return any(e.get("selected") and e.get("protocol") == "isis" for e in entries)
 
 
-def missing_routes(state: LabState) -> dict[str, list[str]]:
-    """IS-IS router -> the other IS-IS routers' loopbacks (``/32``, ``/128``) not yet an
-    installed route in its table."""
-    result: dict[str, list[str]] = {}
-    for device, ns in sorted(state.routers.items()):
-        if device not in state.loopbacks:
-            continue
-        v4 = vtysh_json(ns, "show ip route json")
-        v6 = vtysh_json(ns, "show ipv6 route json")
-        missing = []
-        for other, (a4, a6) in sorted(state.loopbacks.items()):
-            if other == device:
-                continue
-            if not _installed(v4, f"{a4}/32"):
-                missing.append(f"{a4}/32")
-            if not _installed(v6, f"{a6}/128"):
-                missing.append(f"{a6}/128")
-        if missing:
-            result[device] = missing
-    return result
+def router_missing(state: LabState, device: str) -> list[str]:
+    """The other IS-IS routers' loopbacks (``/32``, ``/128``) that are not yet an installed
+    IS-IS route in ``device``'s table."""
+    ns = state.routers[device]
+    v4 = vtysh_json(ns, "show ip route isis json")
+    v6 = vtysh_json(ns, "show ipv6 route isis json")
+    return [
+        prefix
+        for other, (a4, a6) in sorted(state.loopbacks.items())
+        if other != device
+        for prefix, routes in ((f"{a4}/32", v4), (f"{a6}/128", v6))
+        if not _installed(routes, prefix)
+    ]
+
+
+def missing_routes(state: LabState, devices: Iterable[str] | None = None) -> dict[str, list[str]]:
+    """IS-IS router -> the loopbacks it has no route to yet (routers asked in parallel)."""
+    names = sorted(state.loopbacks if devices is None else set(devices) & set(state.loopbacks))
+    with ThreadPoolExecutor(max_workers=START_WORKERS) as pool:
+        found = dict(zip(names, pool.map(lambda d: router_missing(state, d), names), strict=True))
+    return {device: missing for device, missing in found.items() if missing}
 
 
 def isis_neighbors(ns: str) -> Any:
     return vtysh_json(ns, "show isis neighbor json")
 
 
-def wait_converged(state: LabState, timeout: float = 60.0, interval: float = 0.5) -> float:
-    """Seconds until every router has an IS-IS route to every other loopback (v4 and v6)."""
+def wait_converged(state: LabState, timeout: float = 60.0, interval: float = 0.3) -> float:
+    """Seconds until every router has an IS-IS route to every other loopback (v4 and v6).
+    Only the routers still missing routes are asked again."""
     start = time.monotonic()
+    pending: Iterable[str] | None = None
     while True:
-        missing = missing_routes(state)
+        missing = missing_routes(state, pending)
         elapsed = time.monotonic() - start
         if not missing:
             return elapsed
         if elapsed > timeout:
             count = sum(len(v) for v in missing.values())
             raise LabError(f"not converged after {timeout:.0f} s: {count} routes missing")
+        pending = sorted(missing)
         time.sleep(interval)

@@ -170,7 +170,7 @@ def lab_verifier(
 # --- the inventory and the runs
 
 
-def lab_nornir(routers: Mapping[str, str], workers: int = 4) -> Nornir:
+def lab_nornir(routers: Mapping[str, str], workers: int = 8) -> Nornir:
     """device -> namespace as a Nornir inventory (hostname = namespace, platform frr)."""
     register()
     hosts = Hosts(
