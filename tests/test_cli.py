@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from govnet.cli import app
+from govnet.design import Design
 from tests.conftest import REFERENCE
 
 runner = CliRunner()
@@ -166,3 +167,20 @@ def test_export_clab(tmp_path: Path) -> None:
     assert (configs / "lab" / "dg-humen.conf").is_file() and (
         configs / "huawei_vrp" / "dg-humen.cfg"
     ).is_file()
+
+
+def test_host_filters_select_by_design_fields(reference: Design) -> None:
+    import typer
+
+    from govnet.cli_common import select_hosts
+
+    junos = select_hosts(reference, None, None, ["platform=junos"])
+    assert junos and all(reference.hosts[h].platform.value == "junos" for h in junos)
+    towns_in_junos = select_hosts(reference, None, None, ["platform=junos", "role=town"])
+    assert set(towns_in_junos) <= set(junos)
+    assert all(reference.hosts[h].role.value == "town" for h in towns_in_junos)
+    assert select_hosts(reference, None, ["dg-humen", "dg-qingxi"], ["platform=junos"]) == [
+        "dg-qingxi"
+    ]
+    with pytest.raises(typer.Exit):
+        select_hosts(reference, None, None, ["colour=red"])

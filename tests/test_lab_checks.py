@@ -13,17 +13,18 @@ from govnet.inventory.verification import (
     Adjacency,
     check_bgp_sessions,
     check_isis_adjacencies,
+    check_loopback_routes,
     check_srv6_locator,
 )
 from govnet.labs.faults import longest_gap
 from govnet.labs.netns import core_and_rings
 from govnet.labs.nornir_lab import (
     FRR_FAMILIES,
-    check_loopback_routes,
     frr_adjacencies,
     frr_locators,
     frr_sessions,
     in_lab,
+    isis_routed,
 )
 from govnet.templates.build import build_intents
 from govnet.topology.graph import build_graph
@@ -123,10 +124,12 @@ def test_a_town_judged_on_what_frr_reports(reference: Design) -> None:
     routes_v6 = {
         f"{v6}/128": [{"selected": True, "protocol": "isis"}] for _, v6 in loopbacks.values()
     }
-    assert check_loopback_routes("dg-humen", routes_v4, routes_v6, loopbacks).status == "ok"
+    routed = isis_routed("dg-humen", routes_v4, routes_v6, loopbacks)
+    assert check_loopback_routes("dg-humen", routed, loopbacks).status == "ok"
     missing_one = dict(routes_v6)
     missing_one.pop(f"{loopbacks['dg-mc-02'][1]}/128")
-    check = check_loopback_routes("dg-humen", routes_v4, missing_one, loopbacks)
+    routed = isis_routed("dg-humen", routes_v4, missing_one, loopbacks)
+    check = check_loopback_routes("dg-humen", routed, loopbacks)
     assert check.status == "failed" and loopbacks["dg-mc-02"][1] in check.detail
 
 

@@ -24,12 +24,13 @@ from govnet.design import Design
 from govnet.inventory.push import (
     PushReport,
     UnresolvedSecrets,
+    design_loopbacks,
     push_tables,
     resolve_secrets,
     run_backup,
     run_push,
 )
-from govnet.inventory.verification import check_bgp, check_loopbacks
+from govnet.inventory.verification import check_bgp, check_loopbacks, loopback_prefixes
 from govnet.ipv6 import live
 from govnet.ipv6.live import build_nornir
 from govnet.templates.build import build_intents
@@ -255,6 +256,10 @@ def test_commit_with_a_diff_commits_then_verifies(
             mocker.call.get_interfaces_ip(),
             mocker.call.cli([ISIS_COMMANDS[intents[name].platform]]),
             mocker.call.cli([SRV6_COMMANDS[intents[name].platform]]),
+            *[
+                mocker.call.get_route_to(destination=prefix)
+                for prefix in loopback_prefixes(name, design_loopbacks(reference, graph))
+            ],
         ]
         device.discard_config.assert_not_called()
         device.rollback.assert_not_called()
@@ -270,6 +275,7 @@ def test_commit_with_a_diff_commits_then_verifies(
             "loopbacks": "ok",
             "isis adjacencies": "ok",
             "srv6 locator": "ok",
+            "loopback routes": "ok",
         }, host.host
         assert host.verification.summary() == "ok"
 
@@ -552,4 +558,32 @@ def test_verify_changes_nothing_and_reports_each_host(
     assert not results["dg-changan"].ok
     for device in devices.values():
         called = {c[0] for c in device.mock_calls}
-        assert called <= {"get_bgp_neighbors", "get_interfaces_ip", "cli", "close"}, called
+        assert called <= {
+            "get_bgp_neighbors",
+            "get_interfaces_ip",
+            "cli",
+            "get_route_to",
+            "close",
+        }, called
+
+
+def test_a_missing_loopback_route_fails_verification_and_rolls_back(
+    reference: Design,
+    graph: nx.MultiGraph,
+    nornir: Nornir,
+    devices: dict[str, Any],
+    secrets: None,
+) -> None:
+    """dg-qingxi has no route to dg-mc-02's IPv6 loopback after the commit."""
+    lost = f"{design_loopbacks(reference, graph)['dg-mc-02'][1]}/128"
+    devices["dg-qingxi"].get_route_to.side_effect = lambda destination: (
+        {} if destination == lost else {destination: [{"protocol": "isis"}]}
+    )
+    report = run_push(reference, graph, nornir, commit=True)
+    assert statuses(report)["dg-qingxi"] == "rolled back"
+    assert statuses(report)["dg-humen"] == "committed"
+    qingxi = next(h for h in report.hosts if h.host == "dg-qingxi")
+    assert qingxi.verification is not None
+    routes = next(c for c in qingxi.verification.checks if c.name == "loopback routes")
+    assert routes.status == "failed" and routes.detail == f"no route to {lost}"
+    devices["dg-qingxi"].rollback.assert_called_once_with()

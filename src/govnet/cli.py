@@ -18,6 +18,7 @@ import typer
 from govnet.cli_common import (
     EXIT_DESIGN_ERROR,
     DesignOption,
+    FilterOption,
     JsonOption,
     emit_json,
     err,
@@ -731,10 +732,13 @@ def ipv6_snapshot(design: DesignOption = None, as_of: AsOfOption = None) -> None
     out.print(f"wrote {path}")
 
 
-def _nornir_for(loaded: Design, hosts: list[str] | None) -> Any:
+def _nornir_for(loaded: Design, hosts: list[str] | None, filters: list[str] | None = None) -> Any:
     from govnet.ipv6.live import MissingCredentials, build_nornir
 
-    selected = select_hosts(loaded, None, hosts)
+    selected = select_hosts(loaded, None, hosts, filters)
+    if not selected:
+        err.print("no host matches --hosts/--filter", style="red")
+        raise typer.Exit(EXIT_DESIGN_ERROR)
     try:
         return build_nornir(loaded.root, selected)
     except (MissingCredentials, ValueError) as error:
@@ -749,6 +753,7 @@ def push(
         list[str] | None,
         typer.Option("--hosts", help="Only these devices (repeat or comma-separate)."),
     ] = None,
+    filters: FilterOption = None,
     commit: Annotated[
         bool, typer.Option("--commit", help="Commit (default: dry run, show the diffs only).")
     ] = False,
@@ -762,7 +767,7 @@ def push(
     from govnet.topology.graph import build_graph
 
     loaded = load_or_exit(design, as_json)
-    nornir = _nornir_for(loaded, hosts)
+    nornir = _nornir_for(loaded, hosts, filters)
     with render_errors(), Progress(console=err, transient=True) as progress:
         report = run_push(loaded, build_graph(loaded), nornir, commit, progress)
     if as_json:
@@ -778,10 +783,12 @@ def push(
 def verify(
     design: DesignOption = None,
     hosts: Annotated[list[str] | None, typer.Option("--hosts", help="Only these devices.")] = None,
+    filters: FilterOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Check the devices against the design without changing anything: BGP sessions to the
-    route reflectors and loopbacks (IS-IS and SRv6 checks are reported as not checked yet)."""
+    route reflectors, the loopbacks, IS-IS adjacencies, the SRv6 locator and a route to every
+    loopback."""
     from rich.progress import Progress
 
     from govnet.inventory.push import run_verify
@@ -789,7 +796,7 @@ def verify(
     from govnet.topology.graph import build_graph
 
     loaded = load_or_exit(design, as_json)
-    nornir = _nornir_for(loaded, hosts)
+    nornir = _nornir_for(loaded, hosts, filters)
     with Progress(console=err, transient=True) as progress:
         outcome = run_verify(loaded, build_graph(loaded), nornir, progress)
     failed = [h for h, r in outcome.items() if not (isinstance(r, VerifyResult) and r.ok)]
@@ -819,6 +826,7 @@ def verify(
 def backup(
     design: DesignOption = None,
     hosts: Annotated[list[str] | None, typer.Option("--hosts", help="Only these devices.")] = None,
+    filters: FilterOption = None,
     out_dir: Annotated[
         Path, typer.Option("--out", "-o", help="Directory for <host>.cfg.", file_okay=False)
     ] = Path("build/backup"),
@@ -829,7 +837,7 @@ def backup(
     from govnet.inventory.push import run_backup
 
     loaded = load_or_exit(design)
-    nornir = _nornir_for(loaded, hosts)
+    nornir = _nornir_for(loaded, hosts, filters)
     out_dir.mkdir(parents=True, exist_ok=True)
     with Progress(console=err, transient=True) as progress:
         written, failures = run_backup(nornir, out_dir, progress)

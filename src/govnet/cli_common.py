@@ -95,8 +95,26 @@ def render_errors() -> Iterator[None]:
         raise typer.Exit(EXIT_DESIGN_ERROR) from None
 
 
+FILTER_FIELDS = ("role", "site", "district", "platform", "model")
+FilterOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--filter",
+        help=f"Only hosts whose FIELD=VALUE (repeatable, all must hold; fields: {', '.join(FILTER_FIELDS)}).",
+    ),
+]
+
+
+def _host_field(host: Any, field: str) -> str:
+    value = host.data.model if field == "model" else getattr(host, field)
+    return str(getattr(value, "value", value))
+
+
 def select_hosts(
-    loaded: Design, platforms: list[Platform] | None, hosts: list[str] | None
+    loaded: Design,
+    platforms: list[Platform] | None,
+    hosts: list[str] | None,
+    filters: list[str] | None = None,
 ) -> list[str]:
     names = sorted(loaded.hosts)
     if hosts:
@@ -108,4 +126,13 @@ def select_hosts(
         names = sorted(set(wanted))
     if platforms:
         names = [n for n in names if loaded.hosts[n].platform in platforms]
+    for condition in filters or []:
+        field, _, value = condition.partition("=")
+        if field not in FILTER_FIELDS or not value:
+            err.print(
+                f"--filter {condition!r}: use FIELD=VALUE with FIELD one of {', '.join(FILTER_FIELDS)}",
+                style="red",
+            )
+            raise typer.Exit(EXIT_DESIGN_ERROR)
+        names = [n for n in names if _host_field(loaded.hosts[n], field) == value]
     return names

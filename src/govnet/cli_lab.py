@@ -80,7 +80,7 @@ def _progress() -> Progress:
 def _verification_table(outcome: dict[str, Any]) -> Table:
     from govnet.inventory.verification import VerifyResult
 
-    names = ("isis adjacencies", "bgp", "loopbacks", "srv6 locator")
+    names = ("isis adjacencies", "bgp", "loopback routes", "srv6 locator")
     table = titled_table(f"lab verify: {len(outcome)} routers", "router", *names)
     for host, result in outcome.items():
         if not isinstance(result, VerifyResult):

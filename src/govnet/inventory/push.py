@@ -35,11 +35,15 @@ from rich.text import Text
 from govnet.design import Design
 from govnet.inventory.device_cli import ISIS_CLI_HOOKS, SRV6_CLI_HOOKS
 from govnet.inventory.platforms import PLATFORMS, Platform
+from govnet.inventory.roles import ROLES
 from govnet.inventory.verification import (
     Check,
+    Loopbacks,
     VerifyResult,
     check_bgp,
+    check_loopback_routes,
     check_loopbacks,
+    loopback_prefixes,
 )
 from govnet.ipv6.live import (
     MissingDriver,
@@ -174,20 +178,46 @@ def guarded(hook: Hook, name: str, task: Task, intent: DeviceIntent) -> Check:
         return Check(name=name, status="failed", detail=failure_reason(error))
 
 
-def verifier(intent: DeviceIntent) -> Verify:
-    """The verification of one host against its intent, through the NAPALM connection."""
+def napalm_routed(device: Any, prefixes: Iterable[str]) -> list[str]:
+    """The prefixes NAPALM's ``get_route_to`` finds a route for (one question per prefix:
+    NAPALM has no getter for a whole routing table)."""
+    return [prefix for prefix in prefixes if device.get_route_to(destination=prefix)]
+
+
+def design_loopbacks(design: Design, graph: nx.MultiGraph) -> Loopbacks:
+    """device -> (IPv4, IPv6) loopback of every device that runs IS-IS."""
+    return {
+        name: (
+            str(graph.nodes[name]["loopback_ipv4"]).split("/")[0],
+            str(graph.nodes[name]["loopback_ipv6"]).split("/")[0],
+        )
+        for name, host in design.hosts.items()
+        if ROLES[host.role].backbone
+    }
+
+
+def verifier(intent: DeviceIntent, loopbacks: Loopbacks | None = None) -> Verify:
+    """The verification of one host against its intent, through the NAPALM connection; with
+    ``loopbacks`` (of every IS-IS router), also a route to each of them."""
 
     def verify(task: Task) -> VerifyResult:
         device = task.host.get_connection("napalm", task.nornir.config)
         platform = Platform(intent.platform)
-        return VerifyResult(
-            checks=(
-                check_bgp(intent, device.get_bgp_neighbors()),
-                check_loopbacks(intent, device.get_interfaces_ip()),
-                guarded(ISIS_HOOKS[platform], "isis adjacencies", task, intent),
-                guarded(SRV6_HOOKS[platform], "srv6 locator", task, intent),
-            )
-        )
+        checks = [
+            check_bgp(intent, device.get_bgp_neighbors()),
+            check_loopbacks(intent, device.get_interfaces_ip()),
+            guarded(ISIS_HOOKS[platform], "isis adjacencies", task, intent),
+            guarded(SRV6_HOOKS[platform], "srv6 locator", task, intent),
+        ]
+        if loopbacks and intent.isis is not None:
+
+            def routes(task: Task, intent: DeviceIntent) -> Check:
+                wanted = loopback_prefixes(intent.hostname, loopbacks)
+                routed = napalm_routed(device, wanted)
+                return check_loopback_routes(intent.hostname, routed, loopbacks)
+
+            checks.append(guarded(routes, "loopback routes", task, intent))
+        return VerifyResult(checks=tuple(checks))
 
     return verify
 
@@ -346,7 +376,8 @@ def run_push(
             continue
         ready[name] = (resolve_secrets(config.text, environ), values)
     if ready:
-        verifiers = {name: verifier(intent) for name, intent in intents.items()}
+        loopbacks = design_loopbacks(design, graph)
+        verifiers = {name: verifier(intent, loopbacks) for name, intent in intents.items()}
         reports.update(push_ready(nornir, ready, commit, verifiers, progress))
     return PushReport(commit=commit, hosts=tuple(reports[name] for name in sorted(reports)))
 
@@ -458,8 +489,11 @@ def run_verify(
             outcome[name] = why
     ready = [n for n in names if n not in outcome]
 
+    loopbacks = design_loopbacks(design, graph)
+
     def step(task: Task) -> Result:
-        return Result(host=task.host, result=verifier(intents[task.host.name])(task))
+        verify = verifier(intents[task.host.name], loopbacks)
+        return Result(host=task.host, result=verify(task))
 
     if ready:
         selected = nornir.filter(filter_func=lambda host: host.name in ready)

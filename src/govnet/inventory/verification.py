@@ -247,3 +247,30 @@ def check_bgp_sessions(intent: DeviceIntent, sessions: Iterable[BgpSession]) -> 
     if problems:
         return Check(name="bgp", status="failed", detail="; ".join(problems))
     return Check(name="bgp", status="ok", detail="; ".join(seen))
+
+
+# --- routes to every loopback
+
+Loopbacks = Mapping[str, tuple[str, str]]  # device -> (IPv4, IPv6) without lengths
+
+
+def loopback_prefixes(device: str, loopbacks: Loopbacks) -> list[str]:
+    """The other routers' loopbacks as host routes (``/32``, ``/128``)."""
+    return [
+        prefix
+        for other, (v4, v6) in sorted(loopbacks.items())
+        if other != device
+        for prefix in (f"{v4}/32", f"{v6}/128")
+    ]
+
+
+def check_loopback_routes(device: str, routed: Iterable[str], loopbacks: Loopbacks) -> Check:
+    """Every other IS-IS router's loopback (v4 and v6) is in ``device``'s routing table;
+    ``routed`` are the host prefixes the device has a route for."""
+    present = set(routed)
+    wanted = loopback_prefixes(device, loopbacks)
+    missing = [prefix for prefix in wanted if prefix not in present]
+    if missing:
+        shown = ", ".join(missing[:6]) + (" …" if len(missing) > 6 else "")
+        return Check(name="loopback routes", status="failed", detail=f"no route to {shown}")
+    return Check(name="loopback routes", status="ok", detail=f"{len(wanted)} routes")
