@@ -330,10 +330,35 @@ def wait_pids(ns: str, timeout: float = 30.0) -> dict[str, int]:
         time.sleep(0.2)
 
 
+def start_router(router: RouterPlan) -> dict[str, int]:
+    """FRR started for one router (bootstrap config): its daemons' PIDs once all run."""
+    start_frr(router.name, router.namespace)
+    return wait_pids(router.namespace)
+
+
 def up(plan: LabPlan, state_file: Path) -> LabState:
     """Namespaces, veths and FRR daemons (bootstrap config only) for every router of the plan;
     on any failure, tear down what was created and re-raise. The rendered configs are pushed
     afterwards, through Nornir (:func:`govnet.labs.nornir_lab.lab_push`)."""
+    state = prepare(plan, state_file)
+    try:
+        with ThreadPoolExecutor(max_workers=START_WORKERS) as pool:
+            started = dict(
+                zip(plan.routers, pool.map(start_router, plan.routers.values()), strict=True)
+            )
+        for name, pids in started.items():
+            state.pids[plan.routers[name].namespace] = pids
+        state.save()
+    except BaseException:
+        down(state_file)
+        raise
+    return state
+
+
+def prepare(plan: LabPlan, state_file: Path) -> LabState:
+    """Namespaces, veths and pathspaces for every router of the plan, each recorded before it
+    is made (FRR not started yet); on any failure, tear down what was created and re-raise.
+    Daemons started later are found by ``down`` through their PID files."""
     state = LabState.load(state_file)
     if state.routers:
         raise LabError(f"{state_file} records a running lab: run down first")
@@ -350,14 +375,6 @@ def up(plan: LabPlan, state_file: Path) -> LabState:
         for router in plan.routers.values():
             interfaces_up(router.namespace, plan.lab_interfaces(router.name))
             write_pathspace(router.namespace, router.name)
-        with ThreadPoolExecutor(max_workers=START_WORKERS) as pool:
-            list(pool.map(lambda r: start_frr(r.name, r.namespace), plan.routers.values()))
-        for router in plan.routers.values():
-            state.pids[router.namespace] = pid_files(router.namespace)
-        state.save()
-        for router in plan.routers.values():
-            state.pids[router.namespace] = wait_pids(router.namespace)
-        state.save()
     except BaseException:
         down(state_file)
         raise
