@@ -1,5 +1,5 @@
-"""The network-namespace lab: the plan (pure, always) and one live bring-up (root, FRR,
-GOVNET_LAB=1)."""
+"""The network-namespace lab: the plan (pure, always) and the live suite (marker `lab`: root,
+FRR, nftables and ping; it runs in `make test` whenever they are present, GOVNET_LAB=0 skips)."""
 
 from __future__ import annotations
 
