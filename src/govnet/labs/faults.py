@@ -119,7 +119,8 @@ def bfd_up(namespace: str, interface: str) -> bool:
 
 def routes_over(namespace: str, prefix: str, interface: str) -> bool:
     """The installed route to ``prefix`` leaves through ``interface``."""
-    routes = vtysh_json(namespace, f"show ip route {prefix} json")
+    family = "ipv6" if ":" in prefix else "ip"
+    routes = vtysh_json(namespace, f"show {family} route {prefix} json")
     return any(
         hop.get("interfaceName") == interface and hop.get("active")
         for entry in (routes.get(prefix, []) if isinstance(routes, dict) else [])

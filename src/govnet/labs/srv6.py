@@ -79,14 +79,6 @@ def steer(
         f"    ip6 daddr {end_sid} counter\n  }}\n}}\n"
     )
     try:
-        subprocess.run(
-            ["ip", "netns", "exec", ns[via], "nft", "-f", "-"],
-            input=counter,
-            text=True,
-            check=True,
-            capture_output=True,
-            timeout=10,
-        )
         add(ns[via], [f"{end_sid}/128", "encap", "seg6local", "action", "End", "dev", via_if])
         add(
             ns[destination],
@@ -102,6 +94,21 @@ def steer(
                 "segs", f"{end_sid},{dt6_sid}", "dev", src_if,
             ],
         )  # fmt: skip
+        # one packet first, not counted: it resolves the neighbours on the path (the first
+        # packet of an encapsulated flow can be lost while they are being resolved)
+        subprocess.run(
+            ["ip", "netns", "exec", ns[source], "ping", "-6", "-n", "-q", "-c", "1", "-W", "2",
+             "-I", origin, target],
+            capture_output=True, timeout=30, check=False,
+        )  # fmt: skip
+        subprocess.run(
+            ["ip", "netns", "exec", ns[via], "nft", "-f", "-"],
+            input=counter,
+            text=True,
+            check=True,
+            capture_output=True,
+            timeout=10,
+        )
         pinged = subprocess.run(
             ["ip", "netns", "exec", ns[source], "ping", "-6", "-n", "-q", "-i", "0.05",
              "-W", "1", "-c", str(count), "-I", origin, target],
