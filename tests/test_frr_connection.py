@@ -111,9 +111,21 @@ def test_compare_runs_frr_reload_test_inside_the_router(zebra: None) -> None:
     router = device(fake)
     router.load_replace_candidate(config="candidate config\n")
     assert router.compare_config().startswith("- interface lan0.100\n")
-    assert kinds(fake.calls) == ["reload --test"]
-    assert fake.calls[0][5:8] == [FRR_RELOAD, "--pathspace", NS]
+    assert kinds(fake.calls) == ["vtysh show running-config", "reload --test"]
+    assert fake.calls[1][5:8] == [FRR_RELOAD, "--pathspace", NS]
     assert fake.files == ["candidate config\n"]
+
+
+def test_against_a_bootstrap_router_the_whole_config_is_the_diff(zebra: None) -> None:
+    fake = FakeFrr(BOOTSTRAP)
+    router = device(fake)
+    router.load_replace_candidate(
+        config="hostname dg-humen\n!\ninterface eth1\n ip address 10.0.0.1/31\n"
+    )
+    assert router.compare_config() == (
+        "+ hostname dg-humen\n+ interface eth1\n+  ip address 10.0.0.1/31\n"
+    )
+    assert kinds(fake.calls) == ["vtysh show running-config"]  # no frr-reload.py started
 
 
 def test_first_commit_loads_the_whole_config(zebra: None) -> None:

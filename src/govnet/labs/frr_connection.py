@@ -167,8 +167,12 @@ class FrrNamespaceDevice:
         )
 
     def compare_config(self) -> str:
+        """frr-reload.py's diff; against a router that runs only its bootstrap config, every
+        line of the candidate is an addition (no need to start frr-reload.py to learn that)."""
         if self._candidate is None:
             return ""
+        if is_bootstrap(self.running_config()):
+            return whole_config_diff(self._candidate)
         return reload_diff(self._reload("--test", self._candidate))
 
     def discard_config(self) -> None:
@@ -205,6 +209,12 @@ class FrrNamespaceDevice:
         self._reload("--reload", self._rollback_point)
         self.vtysh("write memory")
         self._rollback_point = None
+
+
+def whole_config_diff(config: str) -> str:
+    """A config as additions only: ``+ `` before each line that is not a separator."""
+    lines = [f"+ {line.rstrip()}" for line in config.splitlines() if line.strip() not in ("", "!")]
+    return "\n".join(lines) + ("\n" if lines else "")
 
 
 def is_bootstrap(running: str) -> bool:
