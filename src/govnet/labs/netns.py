@@ -60,7 +60,7 @@ frr_profile="traditional"
 VTYSH_TEXT = "service integrated-vtysh-config\n"
 # What a router boots with: the rendered config is pushed through Nornir once FRR runs.
 BOOTSTRAP_TEXT = "frr defaults traditional\nhostname {hostname}\nservice integrated-vtysh-config\n"
-START_WORKERS = 8  # starting FRR mostly waits (watchfrr, sockets): more than the cores
+START_WORKERS = 16  # starting FRR mostly waits (watchfrr, sockets): many more than the cores
 NS_SYSCTLS = (
     "net.ipv4.ip_forward=1",
     "net.ipv6.conf.all.forwarding=1",
