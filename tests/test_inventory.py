@@ -37,3 +37,23 @@ def test_nornir_loads_the_reference_inventory(reference: Design) -> None:
     assert hosts["dg-humen"].get_connection_parameters("netmiko").platform == "huawei"
     towns = nr.filter(F(role="town") & F(district="binhai"))
     assert sorted(towns.inventory.hosts) == ["dg-changan", "dg-houjie", "dg-humen", "dg-shatian"]
+
+
+def test_every_production_platform_has_its_napalm_driver_installed() -> None:
+    """huawei_vrp comes from the community package napalm-huawei-vrp (a dependency)."""
+    from napalm import get_network_driver
+
+    from govnet.inventory.platforms import PLATFORMS
+
+    drivers = {p.napalm_driver for p in PLATFORMS.values() if p.napalm_driver}
+    assert drivers == {"huawei_vrp", "iosxr", "junos"}
+    for driver in sorted(drivers):
+        device_class = get_network_driver(driver)
+        for method in (
+            "load_merge_candidate",
+            "compare_config",
+            "commit_config",
+            "rollback",
+            "cli",
+        ):
+            assert hasattr(device_class, method), (driver, method)

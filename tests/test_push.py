@@ -168,8 +168,8 @@ def cli_answer(platform: str) -> Callable[[list[str]], dict[str, str]]:
 
 @pytest.fixture
 def devices(mocker: MockerFixture, intents: dict[str, DeviceIntent]) -> dict[str, Any]:
-    """One mock NAPALM driver per host, returned by Host.get_connection; every driver is
-    'installed' (napalm-huawei-vrp is not in the test environment)."""
+    """One mock NAPALM driver per host, returned by Host.get_connection; every driver counts as
+    installed (tests that need a missing one patch get_network_driver themselves)."""
     drivers: dict[str, Any] = {}
     for name, intent in intents.items():
         device = mocker.Mock(name=name)

@@ -4,7 +4,7 @@ verify -> roll back every host whose verification fails.
 Dry run is the default: the candidate is loaded, compared and discarded, nothing is committed.
 Every step goes through NAPALM (``load_merge_candidate``, ``compare_config``,
 ``commit_config`` / ``discard_config``, ``rollback``), so the platforms are those with a NAPALM
-driver: huawei_vrp (the community driver napalm-huawei-vrp), iosxr and junos. FRR has none and
+driver: huawei_vrp (the community driver napalm-huawei-vrp, a dependency), iosxr and junos. FRR has none and
 is reported as failed, never half-pushed.
 
 Secrets in rendered configs are placeholders. ``%SECRET(env:NAME)%`` is resolved from the
