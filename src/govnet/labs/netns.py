@@ -31,6 +31,7 @@ import networkx as nx
 
 from govnet.design import Design
 from govnet.inventory.roles import Role
+from govnet.inventory.verification import loopback_prefixes
 from govnet.templates.build import IntentBuilder, build_intents
 from govnet.yamlio import write_atomically
 
@@ -478,7 +479,9 @@ def vtysh_json(ns: str, command: str) -> Any:
     return json.loads(run(["vtysh", "-N", ns, "-c", command], timeout=20.0) or "{}")
 
 
-def _installed(routes: Any, prefix: str) -> bool:
+def isis_installed(routes_v4: Any, routes_v6: Any, prefix: str) -> bool:
+    """``prefix`` is a selected IS-IS route in FRR's ``show ip[v6] route … json``."""
+    routes = routes_v6 if ":" in prefix else routes_v4
     entries = routes.get(prefix, []) if isinstance(routes, dict) else []
     return any(e.get("selected") and e.get("protocol") == "isis" for e in entries)
 
@@ -491,10 +494,8 @@ def router_missing(state: LabState, device: str) -> list[str]:
     v6 = vtysh_json(ns, "show ipv6 route isis json")
     return [
         prefix
-        for other, (a4, a6) in sorted(state.loopbacks.items())
-        if other != device
-        for prefix, routes in ((f"{a4}/32", v4), (f"{a6}/128", v6))
-        if not _installed(routes, prefix)
+        for prefix in loopback_prefixes(device, state.loopbacks)
+        if not isis_installed(v4, v6, prefix)
     ]
 
 
@@ -504,10 +505,6 @@ def missing_routes(state: LabState, devices: Iterable[str] | None = None) -> dic
     with ThreadPoolExecutor(max_workers=START_WORKERS) as pool:
         found = dict(zip(names, pool.map(lambda d: router_missing(state, d), names), strict=True))
     return {device: missing for device, missing in found.items() if missing}
-
-
-def isis_neighbors(ns: str) -> Any:
-    return vtysh_json(ns, "show isis neighbor json")
 
 
 def wait_converged(state: LabState, timeout: float = 60.0, interval: float = 0.3) -> float:

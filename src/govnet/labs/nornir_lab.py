@@ -35,6 +35,7 @@ from govnet.inventory.verification import (
 )
 from govnet.ipv6.live import run_per_host
 from govnet.labs.frr_connection import CONNECTION_NAME, FrrNamespaceDevice, register
+from govnet.labs.netns import isis_installed
 from govnet.templates.intent import DeviceIntent
 
 FRR_FAMILIES = {
@@ -85,17 +86,12 @@ def frr_locators(data: Any) -> list[Locator]:
     ]
 
 
-def _isis_route(routes: Any, prefix: str) -> bool:
-    entries = routes.get(prefix, []) if isinstance(routes, dict) else []
-    return any(e.get("selected") and e.get("protocol") == "isis" for e in entries)
-
-
 def isis_routed(device: str, routes_v4: Any, routes_v6: Any, loopbacks: Loopbacks) -> list[str]:
     """The other routers' loopbacks that are a selected IS-IS route in FRR's route JSON."""
     return [
         prefix
         for prefix in loopback_prefixes(device, loopbacks)
-        if _isis_route(routes_v6 if ":" in prefix else routes_v4, prefix)
+        if isis_installed(routes_v4, routes_v6, prefix)
     ]
 
 
