@@ -18,7 +18,7 @@ import pytest
 from nornir.core import Nornir
 
 from govnet.design import Design, load_design, reference_design_path
-from govnet.inventory.verification import VerifyResult
+from govnet.inventory.verification import VerifyResult, failed_hosts
 from govnet.labs.faults import cut, failover, restore, routes_over
 from govnet.labs.frr_connection import FRR_RELOAD
 from govnet.labs.netns import (
@@ -34,7 +34,7 @@ from govnet.labs.netns import (
     vtysh_json,
     wait_converged,
 )
-from govnet.labs.nornir_lab import failed_hosts, lab_nornir, lab_push, lab_verifier, lab_verify
+from govnet.labs.nornir_lab import lab_nornir, lab_push, lab_verifier, lab_verify
 from govnet.labs.srv6 import steer
 from govnet.labs.workflow import BringUp, bring_up, lab_configs, lab_intents
 from govnet.templates.intent import DeviceIntent, VpnRoute

@@ -792,21 +792,16 @@ def verify(
     from rich.progress import Progress
 
     from govnet.inventory.push import run_verify
-    from govnet.inventory.verification import VerifyResult
+    from govnet.inventory.verification import VerifyResult, failed_hosts, outcome_json
     from govnet.topology.graph import build_graph
 
     loaded = load_or_exit(design, as_json)
     nornir = _nornir_for(loaded, hosts, filters)
     with Progress(console=err, transient=True) as progress:
         outcome = run_verify(loaded, build_graph(loaded), nornir, progress)
-    failed = [h for h, r in outcome.items() if not (isinstance(r, VerifyResult) and r.ok)]
+    failed = failed_hosts(outcome)
     if as_json:
-        emit_json(
-            {
-                h: (r.model_dump(mode="json") if isinstance(r, VerifyResult) else {"error": r})
-                for h, r in outcome.items()
-            }
-        )
+        emit_json(outcome_json(outcome))
     else:
         table = titled_table("verification", "host", "result", "checks")
         for host, result in outcome.items():

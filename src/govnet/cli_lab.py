@@ -100,15 +100,6 @@ def _verification_table(outcome: dict[str, Any]) -> Table:
     return table
 
 
-def _verification_json(outcome: dict[str, Any]) -> dict[str, Any]:
-    from govnet.inventory.verification import VerifyResult
-
-    return {
-        h: r.model_dump(mode="json") if isinstance(r, VerifyResult) else {"error": r}
-        for h, r in outcome.items()
-    }
-
-
 @lab_app.command("up")
 def lab_up(
     design: DesignOption = None,
@@ -120,6 +111,7 @@ def lab_up(
     """Bring up the design (or a scope of it) as FRR routers in network namespaces, push the
     rendered lab configs through Nornir, wait until every router routes to every loopback,
     then verify every router. Exit 1 if anything fails."""
+    from govnet.inventory.verification import outcome_json
     from govnet.labs.netns import LabError
     from govnet.labs.workflow import bring_up
     from govnet.topology.graph import build_graph
@@ -144,7 +136,7 @@ def lab_up(
         "failed": report.failed,
     }
     if as_json:
-        emit_json({**timings, "verification": _verification_json(report.verification)})
+        emit_json({**timings, "verification": outcome_json(report.verification)})
     else:
         if report.failed:
             out.print(_verification_table(report.verification))
@@ -211,7 +203,8 @@ def lab_verify_command(
     """Every lab router against its intent (limited to the lab): IS-IS adjacencies, BGP to
     both route reflectors in every address family, a route to every loopback, the SRv6
     locator. Exit 1 on any failure."""
-    from govnet.labs.nornir_lab import failed_hosts, lab_nornir, lab_verify
+    from govnet.inventory.verification import failed_hosts, outcome_json
+    from govnet.labs.nornir_lab import lab_nornir, lab_verify
     from govnet.labs.workflow import lab_intents
     from govnet.topology.graph import build_graph
 
@@ -221,7 +214,7 @@ def lab_verify_command(
     with _progress() as progress:
         outcome = lab_verify(lab_nornir(lab.routers), intents, lab.loopbacks, settle, progress)
     if as_json:
-        emit_json(_verification_json(outcome))
+        emit_json(outcome_json(outcome))
     else:
         out.print(_verification_table(outcome))
     if failed_hosts(outcome):

@@ -45,6 +45,21 @@ class VerifyResult(_Frozen):
         return "; ".join(parts)
 
 
+Outcome = Mapping[str, VerifyResult | str]  # host -> its result, or why it was not verified
+
+
+def failed_hosts(outcome: Outcome) -> list[str]:
+    """Hosts that failed a check or could not be verified."""
+    return [h for h, r in outcome.items() if not (isinstance(r, VerifyResult) and r.ok)]
+
+
+def outcome_json(outcome: Outcome) -> dict[str, Any]:
+    return {
+        h: r.model_dump(mode="json") if isinstance(r, VerifyResult) else {"error": r}
+        for h, r in outcome.items()
+    }
+
+
 def _ip(text: str) -> str:
     """An address in one spelling (devices report ``2001:DB8::1`` or ``10.0.0.1/32``)."""
     return ipaddress.ip_interface(str(text).strip()).ip.compressed

@@ -218,7 +218,3 @@ def lab_verify(
     results, failures = run_per_host(selected, step, "govnet lab verify", progress, "verifying")
     outcome: dict[str, VerifyResult | str] = {**results, **failures}
     return dict(sorted(outcome.items()))
-
-
-def failed_hosts(outcome: Mapping[str, VerifyResult | str]) -> list[str]:
-    return [h for h, r in outcome.items() if not (isinstance(r, VerifyResult) and r.ok)]

@@ -12,9 +12,9 @@ from rich.progress import Progress
 
 from govnet.design import Design
 from govnet.inventory.push import PushReport
-from govnet.inventory.verification import VerifyResult
+from govnet.inventory.verification import VerifyResult, failed_hosts
 from govnet.labs.netns import LabError, LabState, down, lab_plan, up, wait_converged
-from govnet.labs.nornir_lab import failed_hosts, lab_nornir, lab_push, lab_verify
+from govnet.labs.nornir_lab import lab_nornir, lab_push, lab_verify
 from govnet.templates.build import build_intents
 from govnet.templates.intent import DeviceIntent
 from govnet.templates.render import render_design
