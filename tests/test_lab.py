@@ -38,7 +38,6 @@ from govnet.labs.nornir_lab import lab_nornir, lab_push, lab_verifier, lab_verif
 from govnet.labs.srv6 import steer
 from govnet.labs.workflow import BringUp, bring_up, lab_configs, lab_intents
 from govnet.templates.intent import DeviceIntent, VpnRoute
-from govnet.templates.render import render_design
 from govnet.topology.graph import build_graph
 
 RINGS = ["R1", "R3"]
@@ -47,12 +46,7 @@ RINGS = ["R1", "R3"]
 def plan_and_configs(design: Design) -> tuple[LabPlan, dict[str, str]]:
     graph = build_graph(design)
     scope = core_and_rings(design, RINGS)
-    configs = {
-        c.hostname: c.text
-        for c in render_design(design, graph, sorted(scope), lab=True)
-        if c.path.parts[0] == "lab"
-    }
-    return lab_plan(design, graph, scope), configs
+    return lab_plan(design, graph, scope), lab_configs(design, graph, sorted(scope))
 
 
 def config_interfaces(text: str) -> dict[str, str]:
