@@ -1025,3 +1025,60 @@ def test_lan_port_already_cabled(design_dir: Path) -> None:
         == "10GE2/0/0 is already cabled to a link in topology/links.yaml or topology/uplinks.yaml"
     )
     assert humen[0].line == line_of(path, "dg-humen:") + 9
+
+
+@pytest.mark.parametrize(
+    ("good", "bad", "field", "message"),
+    [
+        pytest.param(
+            "  spf_short_delay_ms: 50 ",
+            "  spf_short_delay_ms: 20 ",
+            "igp.spf_short_delay_ms",
+            "must not be shorter than spf_initial_delay_ms (50)",
+            id="short-before-initial",
+        ),
+        pytest.param(
+            "  spf_long_delay_ms: 2000 ",
+            "  spf_long_delay_ms: 2500 ",
+            "igp.spf_long_delay_ms",
+            "multiple of 1000",
+            id="long-not-whole-seconds",
+        ),
+        pytest.param(
+            "  spf_long_delay_ms: 2000 ",
+            "  spf_long_delay_ms: 1000 ",
+            "igp.spf_long_delay_ms",
+            "1000 ms is outside what junos takes (2000..10000 ms; hosts dg-qingxi, dg-shilong)",
+            id="junos-holddown-range",
+        ),
+        pytest.param(
+            "  spf_initial_delay_ms: 50 ",
+            "  spf_initial_delay_ms: 20 ",
+            "igp.spf_initial_delay_ms",
+            "20 ms is outside what junos takes (50..1000 ms; hosts dg-qingxi, dg-shilong)",
+            id="junos-delay-range",
+        ),
+    ],
+)
+def test_bad_spf_back_off(design_dir: Path, good: str, bad: str, field: str, message: str) -> None:
+    """The SPF back-off timers: in order, and configurable on every platform of the design."""
+    path = design_dir / NETWORK
+    line = line_of(path, good.strip())
+    replace_in(path, good, bad)
+    if field == "igp.spf_initial_delay_ms":  # keep the short wait after the initial one
+        replace_in(path, "  spf_short_delay_ms: 50 ", "  spf_short_delay_ms: 20 ")
+    check(load_errors(design_dir), (NETWORK, line, field, message))
+
+
+def test_spf_long_wait_shorter_than_the_short_one(design_dir: Path) -> None:
+    path = design_dir / NETWORK
+    replace_in(path, "  spf_short_delay_ms: 50 ", "  spf_short_delay_ms: 3000 ")
+    check(
+        load_errors(design_dir),
+        (
+            NETWORK,
+            line_of(path, "spf_long_delay_ms: 2000"),
+            "igp.spf_long_delay_ms",
+            "must not be shorter than spf_short_delay_ms (3000)",
+        ),
+    )

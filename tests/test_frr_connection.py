@@ -136,6 +136,30 @@ def test_first_commit_loads_the_whole_config(zebra: None) -> None:
     assert kinds(fake.calls) == ["vtysh show running-config", "vtysh -f", "vtysh write memory"]
 
 
+def test_a_push_reads_the_running_config_once(zebra: None) -> None:
+    """Diff then commit (what a push does): the config diffed against is the restore point;
+    a new candidate or a discard forgets it."""
+    fake = FakeFrr(BOOTSTRAP)
+    router = device(fake)
+    router.load_replace_candidate(config=RUNNING)
+    router.compare_config()
+    router.commit_config()
+    assert kinds(fake.calls) == ["vtysh show running-config", "vtysh -f", "vtysh write memory"]
+    router.rollback()
+    assert fake.files[-1] == BOOTSTRAP
+    fake.calls.clear()
+    router.load_replace_candidate(config=RUNNING)
+    router.compare_config()
+    router.load_replace_candidate(config=RUNNING + "router bgp 65010\nexit\n")
+    router.commit_config()
+    # the candidate changed after the diff: the commit reads the running config again
+    assert kinds(fake.calls)[:3] == [
+        "vtysh show running-config",
+        "vtysh show running-config",
+        "vtysh -f",
+    ]
+
+
 def test_later_commits_reload_and_rollback_restores_the_config_before(zebra: None) -> None:
     fake = FakeFrr(RUNNING)
     router = device(fake)

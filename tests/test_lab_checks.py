@@ -16,8 +16,8 @@ from govnet.inventory.verification import (
     check_loopback_routes,
     check_srv6_locator,
 )
-from govnet.labs.faults import longest_gap
-from govnet.labs.netns import core_and_rings
+from govnet.labs.faults import longest_gap, spf_quiet
+from govnet.labs.netns import core_and_rings, route_prefixes
 from govnet.labs.nornir_lab import (
     FRR_FAMILIES,
     frr_adjacencies,
@@ -151,3 +151,36 @@ def test_longest_gap_matches_brute_force(case: tuple[int, set[int]]) -> None:
     sent, received = case
     received = {s for s in received if s <= sent}
     assert longest_gap(received, sent) == brute_force_gap(received, sent)
+
+
+def test_kernel_routes_read_as_prefixes() -> None:
+    """iproute2 prints host routes without their length; other prefixes keep theirs."""
+    v4 = [
+        {"dst": "10.200.0.28", "gateway": "10.201.0.39", "dev": "eth16", "metric": 20},
+        {"dst": "10.201.0.142/31", "gateway": "10.201.0.39", "dev": "eth16", "metric": 20},
+        {"type": "unreachable"},
+    ]
+    v6 = [{"dst": "2001:db8:7ff::1c", "dev": "eth16"}, {"dst": "5f00:0:769:18::/64"}]
+    assert route_prefixes(v4, 32) == {"10.200.0.28/32", "10.201.0.142/31"}
+    assert route_prefixes(v6, 128) == {"2001:db8:7ff::1c/128", "5f00:0:769:18::/64"}
+    assert route_prefixes({"error": "x"}, 32) == set()
+
+
+FRR_SPF_DELAY = """\
+vrf    : default
+Area GOVNET:
+  Level-2:
+    SPF delay status: Not scheduled
+    Using draft-ietf-rtgwg-backoff-algo-04
+    Current state:     {state}
+    Init timer:        50 msec
+"""
+
+
+def test_spf_back_off_quiet_only_when_every_level_is() -> None:
+    assert spf_quiet(FRR_SPF_DELAY.format(state="QUIET"))
+    assert not spf_quiet(FRR_SPF_DELAY.format(state="SHORT_WAIT"))
+    assert not spf_quiet(FRR_SPF_DELAY.format(state="LONG_WAIT"))
+    scheduled = FRR_SPF_DELAY.format(state="QUIET").replace("Not scheduled", "Scheduled")
+    assert not spf_quiet(scheduled)
+    assert not spf_quiet("% IS-IS is not running\n")

@@ -94,6 +94,7 @@ GRAMMAR: dict[str, list[str]] = {
         r" cost-style wide",
         r" network-entity 49(?:\.[0-9a-fA-F]{4})+\.00",
         rf" is-name {NAME}",
+        r" timer spf (?:[1-9]|[1-9]\d|1[01]\d|120) \d{1,5} \d{1,5}",  # max s, init ms, incr ms
         r" ipv6 enable topology (?:ipv6|standard)",
         rf" segment-routing ipv6 locator {NAME}",
     ],

@@ -156,13 +156,18 @@ def test_isis_interfaces_exist(design: Rendered) -> None:
         assert set(enabled) <= set(interfaces(tree)), host
         assert enabled == [i.name for i in intent.interfaces if i.isis], host
         assert isis.has("is-type level-2-only") and isis.has(f"net {intent.isis.net}")
+        spf = intent.isis
         for family in ("ipv4 unicast", "ipv6 unicast"):
             assert isis.one(f"address-family {family}").has("metric-style wide")
+            assert isis.one(f"address-family {family}").has(
+                f"spf-interval maximum-wait {spf.spf_long_delay_ms} initial-wait "
+                f"{spf.spf_initial_delay_ms} secondary-wait {spf.spf_short_delay_ms}"
+            )
         for name in enabled[1:]:  # every backbone link: point-to-point with BFD
             block = isis.one(f"interface {name}")
             assert block.lines()[:5] == [
-                "bfd minimum-interval 100",
-                "bfd multiplier 3",
+                f"bfd minimum-interval {intent.isis.bfd_interval_ms}",
+                f"bfd multiplier {intent.isis.bfd_multiplier}",
                 "bfd fast-detect ipv4",
                 "bfd fast-detect ipv6",
                 "point-to-point",

@@ -25,7 +25,7 @@ from govnet.design import (
 )
 from govnet.diagnostics import Loc, ProblemLog
 from govnet.inventory.models import Host
-from govnet.inventory.platforms import PLATFORMS, valid_interface
+from govnet.inventory.platforms import PLATFORMS, Platform, valid_interface
 from govnet.inventory.roles import (
     RING_ENDS,
     RING_MEMBERS,
@@ -131,6 +131,7 @@ def check_parts(parts: DesignParts, log: ProblemLog) -> None:
     _check_rings(ctx)
     _check_uplinks(ctx)
     _check_pools(ctx)
+    _check_igp_timers(ctx)
     _check_services(ctx)
     _check_demands(ctx)
     _check_ipv6(ctx)
@@ -583,6 +584,30 @@ def _check_pools(ctx: _Context) -> None:
                         (*entry.loc, family),
                         f"{iface} overlaps the design's {'.'.join(map(str, loc_b))} {net}",
                     )
+
+
+def _check_igp_timers(ctx: _Context) -> None:
+    """The SPF back-off must be one every platform of the design can be configured with."""
+    network = ctx.parts.network
+    if network is None:
+        return
+    by_platform: dict[Platform, list[str]] = {}
+    for name, host in sorted(ctx.hosts.items()):
+        by_platform.setdefault(host.platform, []).append(name)
+    for field in ("spf_initial_delay_ms", "spf_long_delay_ms"):
+        value = getattr(network.igp, field)
+        for platform, names in by_platform.items():
+            allowed: range = getattr(PLATFORMS[platform], field)
+            if value not in allowed:
+                shown = ", ".join(names[:3]) + (
+                    f" and {len(names) - 3} more" if len(names) > 3 else ""
+                )
+                ctx.log.error(
+                    NETWORK_FILE,
+                    ("igp", field),
+                    f"{value} ms is outside what {platform.value} takes "
+                    f"({allowed.start}..{allowed.stop - 1} ms; hosts {shown})",
+                )
 
 
 def _check_services(ctx: _Context) -> None:

@@ -23,6 +23,9 @@ class PlatformInfo:
     netmiko_device_type: str
     loopback: str
     ntp_algorithms: tuple[str, ...]  # NTP key algorithms the platform authenticates with
+    # what the platform's IS-IS SPF back-off takes, in ms (first SPF; the long wait)
+    spf_initial_delay_ms: range
+    spf_long_delay_ms: range
 
 
 PLATFORMS: dict[Platform, PlatformInfo] = {
@@ -37,6 +40,8 @@ PLATFORMS: dict[Platform, PlatformInfo] = {
         netmiko_device_type="huawei",
         loopback="LoopBack0",
         ntp_algorithms=("sha256", "md5"),
+        spf_initial_delay_ms=range(1, 60_001),  # timer spf: init 1..60000 ms, max 1..120 s
+        spf_long_delay_ms=range(1000, 120_001),
     ),
     Platform.IOSXR: PlatformInfo(
         vendor="Cisco",
@@ -49,6 +54,8 @@ PLATFORMS: dict[Platform, PlatformInfo] = {
         netmiko_device_type="cisco_xr",
         loopback="Loopback0",
         ntp_algorithms=("md5",),  # SHA keys not confirmed for IOS-XR 7.x
+        spf_initial_delay_ms=range(0, 120_001),  # spf-interval initial-wait / maximum-wait
+        spf_long_delay_ms=range(0, 120_001),
     ),
     Platform.JUNOS: PlatformInfo(
         vendor="Juniper",
@@ -58,6 +65,8 @@ PLATFORMS: dict[Platform, PlatformInfo] = {
         netmiko_device_type="juniper_junos",
         loopback="lo0",
         ntp_algorithms=("sha256", "md5"),
+        spf_initial_delay_ms=range(50, 1001),  # spf-options delay 50..1000, holddown 2000..10000
+        spf_long_delay_ms=range(2000, 10_001),
     ),
     Platform.FRR: PlatformInfo(
         vendor="FRRouting",
@@ -68,6 +77,8 @@ PLATFORMS: dict[Platform, PlatformInfo] = {
         netmiko_device_type="cisco_ios",
         loopback="lo",
         ntp_algorithms=(),  # chrony on the host, not FRR
+        spf_initial_delay_ms=range(0, 60_001),  # spf-delay-ietf
+        spf_long_delay_ms=range(0, 60_001),
     ),
 }
 

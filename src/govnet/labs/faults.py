@@ -13,10 +13,11 @@ from __future__ import annotations
 import re
 import subprocess
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Literal
 
-from govnet.labs.netns import LabError, LabState, Veth, run, vtysh_json
+from govnet.labs.netns import START_WORKERS, LabError, LabState, Veth, run, vtysh_json
 
 CutMode = Literal["carrier", "silent"]
 NFT_TABLE = "govnet_cut"
@@ -42,17 +43,30 @@ def _nft_rules(interface: str) -> str:
     )
 
 
-def _nft(namespace: str, script: str) -> None:
-    done = subprocess.run(
-        ["ip", "netns", "exec", namespace, "nft", "-f", "-"],
-        input=script,
-        capture_output=True,
-        text=True,
-        timeout=10,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise LabError(f"{namespace}: nft: {done.stderr.strip()}")
+def _nft(*scripts: tuple[str, str]) -> None:
+    """Run each ``(namespace, nft script)`` at the same time: a silent loss hits both ends of
+    a link at once, and one end cut ~20 ms after the other would delay its BFD detection."""
+    started = [
+        (
+            namespace,
+            subprocess.Popen(
+                ["ip", "netns", "exec", namespace, "nft", "-f", "-"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            ),
+            script,
+        )
+        for namespace, script in scripts
+    ]
+    errors = []
+    for namespace, process, script in started:
+        _, stderr = process.communicate(script, timeout=10)
+        if process.returncode != 0:
+            errors.append(f"{namespace}: nft: {stderr.strip()}")
+    if errors:
+        raise LabError("; ".join(errors))
 
 
 def cut(state: LabState, link: str, mode: CutMode = "carrier") -> Veth:
@@ -66,8 +80,7 @@ def cut(state: LabState, link: str, mode: CutMode = "carrier") -> Veth:
         if mode == "carrier":
             run(["ip", "-n", veth.a_ns, "link", "set", veth.a_if, "down"])
         else:
-            for namespace, interface in ((veth.a_ns, veth.a_if), (veth.b_ns, veth.b_if)):
-                _nft(namespace, _nft_rules(interface))
+            _nft((veth.a_ns, _nft_rules(veth.a_if)), (veth.b_ns, _nft_rules(veth.b_if)))
     except LabError:
         _undo(veth, mode)
         del state.cuts[link]
@@ -83,7 +96,7 @@ def _undo(veth: Veth, mode: str) -> None:
         return
     for namespace, interface in ((veth.a_ns, veth.a_if), (veth.b_ns, veth.b_if)):
         try:
-            _nft(namespace, f"delete chain netdev {NFT_TABLE} egress_{interface}\n")
+            _nft((namespace, f"delete chain netdev {NFT_TABLE} egress_{interface}\n"))
         except LabError:
             continue
 
@@ -154,6 +167,47 @@ def wait_link_ready(state: LabState, veth: Veth, timeout: float = 30.0) -> float
     return time.monotonic() - start
 
 
+SPF_STATE = re.compile(r"Current state:\s+(\S+)")
+
+
+def spf_quiet(show_spf_delay: str) -> bool:
+    """FRR's ``show isis spf-delay-ietf``: the SPF back-off (RFC 8405) of every level is back
+    in QUIET and no SPF is scheduled, so the next event gets the initial delay, not the short
+    or long one of a router still settling."""
+    states = SPF_STATE.findall(show_spf_delay)
+    return bool(states) and all(s == "QUIET" for s in states) and "Not scheduled" in show_spf_delay
+
+
+def _router_spf_quiet(namespace: str) -> bool:
+    return spf_quiet(
+        run(["vtysh", "-N", namespace, "-c", "show isis spf-delay-ietf"], timeout=20.0)
+    )
+
+
+def wait_spf_quiet(state: LabState, timeout: float = 30.0) -> float:
+    """Seconds until every IS-IS router of the lab is in SPF QUIET (asked in parallel).
+    A failover measured earlier would time the back-off left over from the previous change
+    (up to the long delay) instead of the failure."""
+    namespaces = [state.routers[d] for d in sorted(state.loopbacks)]
+    start = time.monotonic()
+    pending = namespaces
+    with ThreadPoolExecutor(max_workers=START_WORKERS) as pool:
+        while pending:
+            pending = [
+                ns
+                for ns, quiet in zip(pending, pool.map(_router_spf_quiet, pending), strict=True)
+                if not quiet
+            ]
+            if not pending:
+                break
+            if time.monotonic() - start > timeout:
+                raise LabError(
+                    f"IS-IS SPF not quiet after {timeout:.0f} s in {len(pending)} routers"
+                )
+            time.sleep(0.2)
+    return time.monotonic() - start
+
+
 @dataclass(frozen=True)
 class Probe:
     """Where the pings of a failover run: from ``source`` (a neighbour of one end, whose
@@ -205,14 +259,16 @@ def failover(
     after: float = 4.0,
     restore_after: bool = True,
 ) -> Failover:
-    """Ping every 50 ms across ``link`` (see :class:`Probe`), cut it ``before`` seconds in,
-    keep pinging ``after`` seconds, then restore it. The outage is the longest run of lost
-    replies."""
+    """Ping every 50 ms across ``link`` (see :class:`Probe`) from a settled network (every
+    router's SPF back-off quiet), cut it ``before`` seconds in, keep pinging ``after``
+    seconds, then restore it and wait until it carries traffic again. The outage is the
+    longest run of lost replies."""
     veth = _veth(state, link)
     if veth.a not in state.loopbacks or veth.b not in state.loopbacks:
         raise LabError(f"{link}: both ends must run IS-IS to measure a failover")
     wait_link_ready(state, veth)
     probe = choose_probe(state, veth)
+    wait_spf_quiet(state)
     count = int((before + after) / PING_INTERVAL)
     ping = subprocess.Popen(
         [
@@ -245,6 +301,10 @@ def failover(
             ping.kill()
         if restore_after and link in state.cuts:
             restore(state, link)
+    if restore_after:
+        # back in service (adjacency, BFD, routes over it) before anything else is measured:
+        # its adjacency forming during the next measurement would put SPF in its long wait
+        wait_link_ready(state, veth)
     received = {int(m.group(1)) for m in REPLY.finditer(stdout)}
     gap = longest_gap(received, count)
     return Failover(

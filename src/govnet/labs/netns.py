@@ -479,24 +479,30 @@ def vtysh_json(ns: str, command: str) -> Any:
     return json.loads(run(["vtysh", "-N", ns, "-c", command], timeout=20.0) or "{}")
 
 
-def isis_installed(routes_v4: Any, routes_v6: Any, prefix: str) -> bool:
-    """``prefix`` is a selected IS-IS route in FRR's ``show ip[v6] route … json``."""
-    routes = routes_v6 if ":" in prefix else routes_v4
-    entries = routes.get(prefix, []) if isinstance(routes, dict) else []
-    return any(e.get("selected") and e.get("protocol") == "isis" for e in entries)
+def route_prefixes(routes: Any, host_length: int) -> set[str]:
+    """The destinations of ``ip -j route show`` as prefixes; iproute2 prints a host route
+    (``/32``, ``/128``) without its length."""
+    return {
+        dst if "/" in dst else f"{dst}/{host_length}"
+        for route in (routes if isinstance(routes, list) else [])
+        if isinstance(dst := route.get("dst"), str)
+    }
+
+
+def kernel_isis_prefixes(ns: str) -> set[str]:
+    """The IS-IS routes zebra has installed in the namespace's kernel table, v4 and v6. Read
+    with iproute2: about 4 ms a call where vtysh takes 45 ms of CPU, which matters when 60
+    routers are polled while they converge on two cores."""
+    v4 = json.loads(run(["ip", "-n", ns, "-j", "-4", "route", "show", "proto", "isis"]) or "[]")
+    v6 = json.loads(run(["ip", "-n", ns, "-j", "-6", "route", "show", "proto", "isis"]) or "[]")
+    return route_prefixes(v4, 32) | route_prefixes(v6, 128)
 
 
 def router_missing(state: LabState, device: str) -> list[str]:
-    """The other IS-IS routers' loopbacks (``/32``, ``/128``) that are not yet an installed
-    IS-IS route in ``device``'s table."""
-    ns = state.routers[device]
-    v4 = vtysh_json(ns, "show ip route isis json")
-    v6 = vtysh_json(ns, "show ipv6 route isis json")
-    return [
-        prefix
-        for prefix in loopback_prefixes(device, state.loopbacks)
-        if not isis_installed(v4, v6, prefix)
-    ]
+    """The other IS-IS routers' loopbacks (``/32``, ``/128``) that are not yet an IS-IS route
+    in ``device``'s kernel table (installed, not only chosen by FRR)."""
+    installed = kernel_isis_prefixes(state.routers[device])
+    return [p for p in loopback_prefixes(device, state.loopbacks) if p not in installed]
 
 
 def missing_routes(state: LabState, devices: Iterable[str] | None = None) -> dict[str, list[str]]:
@@ -508,8 +514,8 @@ def missing_routes(state: LabState, devices: Iterable[str] | None = None) -> dic
 
 
 def wait_converged(state: LabState, timeout: float = 60.0, interval: float = 0.3) -> float:
-    """Seconds until every router has an IS-IS route to every other loopback (v4 and v6).
-    Only the routers still missing routes are asked again."""
+    """Seconds until every router has an IS-IS route to every other loopback (v4 and v6) in
+    its kernel table. Only the routers still missing routes are asked again."""
     start = time.monotonic()
     pending: Iterable[str] | None = None
     while True:

@@ -35,7 +35,6 @@ from govnet.inventory.verification import (
 )
 from govnet.ipv6.live import run_per_host
 from govnet.labs.frr_connection import CONNECTION_NAME, FrrNamespaceDevice, register
-from govnet.labs.netns import isis_installed
 from govnet.templates.intent import DeviceIntent
 
 FRR_FAMILIES = {
@@ -47,6 +46,13 @@ FRR_FAMILIES = {
 
 
 # --- what FRR reports, as the shared records
+
+
+def isis_installed(routes_v4: Any, routes_v6: Any, prefix: str) -> bool:
+    """``prefix`` is a selected IS-IS route in FRR's ``show ip[v6] route … json``."""
+    routes = routes_v6 if ":" in prefix else routes_v4
+    entries = routes.get(prefix, []) if isinstance(routes, dict) else []
+    return any(e.get("selected") and e.get("protocol") == "isis" for e in entries)
 
 
 def frr_adjacencies(data: Any) -> list[Adjacency]:

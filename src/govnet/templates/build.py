@@ -330,6 +330,8 @@ class IntentBuilder:
             bfd_interval_ms=igp.bfd_interval_ms,
             bfd_multiplier=igp.bfd_multiplier,
             spf_initial_delay_ms=igp.spf_initial_delay_ms,
+            spf_short_delay_ms=igp.spf_short_delay_ms,
+            spf_long_delay_ms=igp.spf_long_delay_ms,
             srv6_locator=SRV6_LOCATOR if srv6 else None,
         )
 

@@ -95,6 +95,8 @@ class IsisIntent(Intent):
     bfd_interval_ms: int
     bfd_multiplier: int
     spf_initial_delay_ms: int
+    spf_short_delay_ms: int
+    spf_long_delay_ms: int
     srv6_locator: str | None  # locator name advertised by IS-IS
 
 

@@ -13,7 +13,7 @@ from ipaddress import (
 )
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
 from govnet.inventory.roles import Role, SiteKind
 from govnet.models import Name, StrictModel
@@ -95,6 +95,33 @@ class Igp(StrictModel):
     spf_initial_delay_ms: int = Field(
         default=50, ge=0, le=60_000, description="first SPF after a change (RFC 8405 back-off)"
     )
+    spf_short_delay_ms: int = Field(
+        default=50,
+        ge=0,
+        le=60_000,
+        description="later SPFs while a change is still being learnt (RFC 8405 short wait)",
+    )
+    spf_long_delay_ms: int = Field(
+        default=2000,
+        ge=1000,
+        le=120_000,
+        multiple_of=1000,
+        description="SPFs of a network that keeps changing (RFC 8405 long wait); whole seconds, "
+        "as Huawei's `timer spf` takes them",
+    )
+
+    @field_validator("spf_short_delay_ms", "spf_long_delay_ms")
+    @classmethod
+    def _back_off_in_order(cls, value: int, info: ValidationInfo) -> int:
+        """initial <= short <= long: each wait at least as long as the one before it."""
+        earlier = {
+            "spf_short_delay_ms": "spf_initial_delay_ms",
+            "spf_long_delay_ms": "spf_short_delay_ms",
+        }[str(info.field_name)]
+        bound = info.data.get(earlier)
+        if bound is not None and value < bound:
+            raise ValueError(f"must not be shorter than {earlier} ({bound})")
+        return value
 
 
 class Network(StrictModel):
