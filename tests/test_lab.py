@@ -253,7 +253,9 @@ def test_broken_isis_net_fails_verification_and_is_rolled_back(lab: Live) -> Non
     assert host.verification is not None and not host.verification.ok
     failed = {c.name for c in host.verification.checks if c.status == "failed"}
     # a duplicate system ID: IS-IS cannot tell the two routers apart, routes to them go missing
-    assert failed and failed <= {"isis adjacencies", "loopback routes"}, host.verification
+    assert failed and failed <= {"isis adjacencies", "loopback routes", "isis settled"}, (
+        host.verification
+    )
     running = vtysh(lab.state.routers[victim], "show running-config")
     assert f" net {good_net}" in running and stolen_net not in running
     wait_converged(lab.state, 60)

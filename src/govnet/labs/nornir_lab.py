@@ -24,6 +24,7 @@ from govnet.inventory.push import HostPush, PushReport, Verify, push_ready
 from govnet.inventory.verification import (
     Adjacency,
     BgpSession,
+    Check,
     Locator,
     Loopbacks,
     VerifyResult,
@@ -34,6 +35,7 @@ from govnet.inventory.verification import (
     loopback_prefixes,
 )
 from govnet.ipv6.live import run_per_host
+from govnet.labs.faults import spf_quiet
 from govnet.labs.frr_connection import CONNECTION_NAME, FrrNamespaceDevice, register
 from govnet.templates.intent import DeviceIntent
 
@@ -152,11 +154,28 @@ def lab_verifier(
     def verify(task: Task) -> VerifyResult:
         device = task.host.get_connection(CONNECTION_NAME, task.nornir.config)
         deadline = time.monotonic() + settle
+        # Judge the router once IS-IS has taken the change in (SPF back-off quiet): right
+        # after a commit its old routes and adjacencies still look fine. A change that keeps
+        # IS-IS busy (a duplicate system ID fights over LSPs) never settles and fails.
+        settled = scoped.isis is None or settle == 0
+        while not settled:
+            settled = spf_quiet(device.vtysh("show isis spf-delay-ietf"))
+            if settled or time.monotonic() >= deadline:
+                break
+            time.sleep(interval)
         while True:
             result = verify_router(device, scoped, loopbacks)
             if result.ok or time.monotonic() >= deadline:
-                return result
+                break
             time.sleep(interval)
+        if not settled:
+            unsettled = Check(
+                name="isis settled",
+                status="failed",
+                detail=f"SPF still not quiet after {settle:.0f} s: IS-IS keeps changing",
+            )
+            return VerifyResult(checks=(*result.checks, unsettled))
+        return result
 
     return verify
 
