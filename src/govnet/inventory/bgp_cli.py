@@ -54,14 +54,17 @@ from collections.abc import Callable, Iterable, Iterator
 
 from nornir.core.task import Task
 
-from govnet.inventory.device_cli import run_command
+from govnet.inventory.device_cli import (
+    Hook,
+    after_header,
+    output_lines,
+    run_command,
+    unexpected_line,
+)
 from govnet.inventory.platforms import Platform
 from govnet.inventory.verification import BgpSession, Check, check_bgp_sessions
 from govnet.ipv6.live import UnexpectedOutput
 from govnet.templates.intent import DeviceIntent
-
-# Defined here rather than imported from push.py, which may import this module.
-Hook = Callable[[Task, DeviceIntent], Check]
 
 FAMILIES = ("ipv4_unicast", "ipv6_unicast", "vpnv4", "vpnv6")
 
@@ -90,26 +93,6 @@ JUNOS_RIBS = {
 _ESTABLISHED = "established"
 
 
-def _lines(text: str, command: str) -> list[str]:
-    """The output's lines, without trailing blanks; an empty answer is unexpected output."""
-    lines = [line.rstrip() for line in text.splitlines()]
-    if not any(lines):
-        raise UnexpectedOutput(f"{command!r} returned no output")
-    return lines
-
-
-def _after_header(lines: list[str], header: re.Pattern[str], command: str) -> Iterator[str]:
-    """The lines after the first table header; raises when there is none."""
-    for index, line in enumerate(lines):
-        if header.match(line):
-            return iter(lines[index + 1 :])
-    raise UnexpectedOutput(f"{command!r}: no peer table header in the output")
-
-
-def _unfit(command: str, line: str) -> UnexpectedOutput:
-    return UnexpectedOutput(f"{command!r}: unexpected line {line.strip()!r}")
-
-
 def _address(command: str, text: str) -> str:
     """``text`` as an IP address in one spelling (lower-case, compressed)."""
     try:
@@ -135,7 +118,7 @@ def _rows(lines: Iterable[str], row: re.Pattern[str], command: str) -> Iterator[
         if pending is not None:
             joined = row.match(f"{pending} {line.strip()}")
             if not joined:
-                raise _unfit(command, f"{pending} {line.strip()}")
+                raise unexpected_line(command, f"{pending} {line.strip()}")
             pending = None
             yield joined
             continue
@@ -146,7 +129,7 @@ def _rows(lines: Iterable[str], row: re.Pattern[str], command: str) -> Iterator[
         elif alone:
             pending = alone["peer"]
         elif line.strip():
-            raise _unfit(command, line)
+            raise unexpected_line(command, line)
     if pending is not None:
         raise UnexpectedOutput(f"{command!r}: peer {pending} has no row after it")
 
@@ -173,7 +156,7 @@ def parse_huawei_vrp_bgp_peers(text: str, family: str) -> list[BgpSession]:
     sections after the public table are not read."""
     _check_family(family)
     command = VRP_BGP_COMMANDS[family]
-    lines = list(_after_header(_lines(text, command), _VRP_HEADER, command))
+    lines = list(after_header(output_lines(text, command), _VRP_HEADER, command))
     for index, line in enumerate(lines):
         if _VRP_VPN_SECTION.match(line):
             lines = lines[:index]
@@ -211,7 +194,9 @@ def parse_iosxr_bgp_summary(text: str, family: str) -> list[BgpSession]:
     _check_family(family)
     command = XR_BGP_COMMANDS[family]
     sessions = []
-    for row in _rows(_after_header(_lines(text, command), _XR_HEADER, command), _XR_ROW, command):
+    for row in _rows(
+        after_header(output_lines(text, command), _XR_HEADER, command), _XR_ROW, command
+    ):
         up = row["state"].isdigit()
         sessions.append(
             BgpSession(
@@ -245,7 +230,7 @@ def parse_junos_bgp_summary(text: str) -> list[BgpSession]:
     command = JUNOS_BGP_COMMAND
     sessions: list[BgpSession] = []
     peer: str | None = None  # the established peer whose RIB lines follow
-    for line in _after_header(_lines(text, command), _JUNOS_HEADER, command):
+    for line in after_header(output_lines(text, command), _JUNOS_HEADER, command):
         row = _JUNOS_ROW.match(line)
         rib = _JUNOS_RIB.match(line)
         if row:
@@ -263,14 +248,14 @@ def parse_junos_bgp_summary(text: str) -> list[BgpSession]:
                 sessions.extend(BgpSession(address, family, up=False) for family in FAMILIES)
         elif rib:
             if peer is None:
-                raise _unfit(command, line)
+                raise unexpected_line(command, line)
             family = JUNOS_RIBS.get(rib["rib"])
             if family is not None:
                 sessions.append(BgpSession(peer, family, up=True, received=int(rib["received"])))
         elif _JUNOS_OTHER.match(line):
             peer = None
         else:
-            raise _unfit(command, line)
+            raise unexpected_line(command, line)
     return sessions
 
 

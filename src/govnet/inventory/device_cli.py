@@ -70,7 +70,7 @@ JUNOS_ISIS_COMMAND = "show isis adjacency"
 JUNOS_LOCATOR_COMMAND = "show srv6 locator"
 
 
-def _lines(text: str, command: str) -> list[str]:
+def output_lines(text: str, command: str) -> list[str]:
     """The output's lines, without trailing blanks; an empty answer is unexpected output."""
     lines = [line.rstrip() for line in text.splitlines()]
     if not any(lines):
@@ -78,7 +78,7 @@ def _lines(text: str, command: str) -> list[str]:
     return lines
 
 
-def _after_header(lines: list[str], header: re.Pattern[str], command: str) -> Iterator[str]:
+def after_header(lines: list[str], header: re.Pattern[str], command: str) -> Iterator[str]:
     """The lines after the first table header (what comes before it, a timestamp or a title,
     is not read); raises :class:`UnexpectedOutput` when there is no header."""
     for index, line in enumerate(lines):
@@ -87,7 +87,7 @@ def _after_header(lines: list[str], header: re.Pattern[str], command: str) -> It
     raise UnexpectedOutput(f"{command!r}: no table header in the output")
 
 
-def _unfit(command: str, line: str) -> UnexpectedOutput:
+def unexpected_line(command: str, line: str) -> UnexpectedOutput:
     return UnexpectedOutput(f"{command!r}: unexpected line {line.strip()!r}")
 
 
@@ -177,7 +177,7 @@ def parse_huawei_vrp_isis(text: str) -> list[Adjacency]:
     command = VRP_ISIS_COMMAND
     rows: list[dict[str, str]] = []
     previous_was_row = False
-    for line in _after_header(_lines(text, command), _VRP_PEER_HEADER, command):
+    for line in after_header(output_lines(text, command), _VRP_PEER_HEADER, command):
         row = _VRP_PEER_ROW.match(line)
         if row:
             rows.append(row.groupdict())
@@ -187,7 +187,7 @@ def parse_huawei_vrp_isis(text: str) -> list[Adjacency]:
         elif _VRP_PEER_OTHER.match(line):
             previous_was_row = False
         else:
-            raise _unfit(command, line)
+            raise unexpected_line(command, line)
     return [
         Adjacency(
             interface=row["interface"],
@@ -221,7 +221,7 @@ def parse_huawei_vrp_locators(text: str) -> list[Locator]:
     command = VRP_LOCATOR_COMMAND
     found: list[dict[str, str]] = []
     total: int | None = None
-    for line in _after_header(_lines(text, command), _VRP_LOCATOR_TITLE, command):
+    for line in after_header(output_lines(text, command), _VRP_LOCATOR_TITLE, command):
         name = _VRP_LOCATOR_NAME.match(line)
         if name:
             found.append({"name": name["name"]})
@@ -230,12 +230,12 @@ def parse_huawei_vrp_locators(text: str) -> list[Locator]:
             total = int(counted["total"])
             continue
         if not (line.strip() == "" or set(line.strip()) == {"-"} or _KEY_VALUES.match(line)):
-            raise _unfit(command, line)
+            raise unexpected_line(command, line)
         for pattern, key in ((_VRP_LOCATOR_PREFIX, "prefix"), (_VRP_LOCATOR_LENGTH, "length")):
             value = pattern.search(line)
             if value:
                 if not found:
-                    raise _unfit(command, line)
+                    raise unexpected_line(command, line)
                 found[-1][key] = value[key]
     if total is not None and total != len(found):
         raise UnexpectedOutput(f"{command!r}: {len(found)} locators listed, total says {total}")
@@ -268,7 +268,7 @@ def parse_iosxr_isis(text: str) -> list[Adjacency]:
     """``show isis neighbors``: one adjacency per row, every instance's table."""
     command = XR_ISIS_COMMAND
     adjacencies = []
-    for line in _after_header(_lines(text, command), _XR_NEIGHBOR_HEADER, command):
+    for line in after_header(output_lines(text, command), _XR_NEIGHBOR_HEADER, command):
         row = _XR_NEIGHBOR_ROW.match(line)
         if row:
             adjacencies.append(
@@ -277,7 +277,7 @@ def parse_iosxr_isis(text: str) -> list[Adjacency]:
                 )
             )
         elif not _XR_NEIGHBOR_OTHER.match(line):
-            raise _unfit(command, line)
+            raise unexpected_line(command, line)
     return adjacencies
 
 
@@ -292,13 +292,13 @@ def parse_iosxr_locators(text: str) -> list[Locator]:
     """``show segment-routing srv6 locator``: one locator per row, up when Status is Up."""
     command = XR_LOCATOR_COMMAND
     locators = []
-    for line in _after_header(_lines(text, command), _XR_LOCATOR_HEADER, command):
+    for line in after_header(output_lines(text, command), _XR_LOCATOR_HEADER, command):
         row = _XR_LOCATOR_ROW.match(line)
         if row:
             prefix = _network(command, row["prefix"])
             locators.append(Locator(name=row["name"], prefix=prefix, up=_is_up(row["status"])))
         elif line.strip() and set(line.replace(" ", "")) != {"-"}:
-            raise _unfit(command, line)
+            raise unexpected_line(command, line)
     return locators
 
 
@@ -319,7 +319,7 @@ def parse_junos_isis(text: str) -> list[Adjacency]:
     """``show isis adjacency``: one adjacency per row (the interface is the logical unit)."""
     command = JUNOS_ISIS_COMMAND
     adjacencies = []
-    for line in _after_header(_lines(text, command), _JUNOS_ADJACENCY_HEADER, command):
+    for line in after_header(output_lines(text, command), _JUNOS_ADJACENCY_HEADER, command):
         row = _JUNOS_ADJACENCY_ROW.match(line)
         if row:
             adjacencies.append(
@@ -328,7 +328,7 @@ def parse_junos_isis(text: str) -> list[Adjacency]:
                 )
             )
         elif not _JUNOS_PROMPT_INFO.match(line):
-            raise _unfit(command, line)
+            raise unexpected_line(command, line)
     return adjacencies
 
 
@@ -344,7 +344,7 @@ def parse_junos_locators(text: str) -> list[Locator]:
     which the prefix line is read. Junos reports no state here: every listed locator is up."""
     command = JUNOS_LOCATOR_COMMAND
     found: list[dict[str, str]] = []
-    for line in _lines(text, command):
+    for line in output_lines(text, command):
         start = _JUNOS_LOCATOR.match(line)
         prefix = _JUNOS_LOCATOR_PREFIX.match(line)
         if start:
@@ -352,7 +352,7 @@ def parse_junos_locators(text: str) -> list[Locator]:
         elif prefix and found:
             found[-1]["prefix"] = _network(command, f"{prefix['prefix']}/{prefix['length']}")
         elif not (_JUNOS_PROMPT_INFO.match(line) or (found and _JUNOS_LOCATOR_DETAIL.match(line))):
-            raise _unfit(command, line)
+            raise unexpected_line(command, line)
     if not found:
         raise UnexpectedOutput(f"{command!r}: no locator block in the output")
     missing = [entry["name"] for entry in found if "prefix" not in entry]
