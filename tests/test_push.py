@@ -21,10 +21,14 @@ from rich.console import Console
 from rich.progress import Progress
 
 from govnet.design import Design
+from govnet.inventory.bgp_cli import BGP_CLI_HOOKS
+from govnet.inventory.platforms import Platform
 from govnet.inventory.push import (
+    BGP_HOOKS,
     PushReport,
     UnresolvedSecrets,
     design_loopbacks,
+    napalm_bgp,
     push_tables,
     resolve_secrets,
     run_backup,
@@ -38,6 +42,7 @@ from govnet.templates.intent import DeviceIntent
 from govnet.templates.render import render_design
 from govnet.topology.graph import build_graph
 from tests.conftest import REFERENCE
+from tests.test_bgp_cli import ALL_UP, SAMPLES
 
 ISIS_COMMANDS = {
     "huawei_vrp": "display isis peer",
@@ -153,17 +158,30 @@ def interfaces_ip_answer(intent: DeviceIntent) -> dict[str, Any]:
     }
 
 
-def cli_answer(platform: str) -> Callable[[list[str]], dict[str, str]]:
-    """The device's CLI: the recorded outputs of tests/data/device_cli (written for exactly the
-    hosts of HOSTS, matching their intents)."""
+def cli_answer(
+    platform: str, bgp: dict[str, str] | Exception | None = None
+) -> Callable[[list[str]], dict[str, str]]:
+    """The device's CLI: the recorded outputs of tests/data/device_cli and, for BGP, every
+    session established (or ``bgp``: other answers, or an error), all written for exactly the
+    hosts of HOSTS, matching their intents."""
+    bgp_answers = ALL_UP[Platform(platform)] if bgp is None else bgp
+
+    def read(command: str) -> str:
+        if isinstance(bgp_answers, Exception) and command in ALL_UP[Platform(platform)]:
+            raise bgp_answers
+        if isinstance(bgp_answers, dict) and command in bgp_answers:
+            return bgp_answers[command]
+        return (DEVICE_CLI / f"{platform}_{command.replace(' ', '_')}.txt").read_text()
 
     def answer(commands: list[str]) -> dict[str, str]:
-        return {
-            command: (DEVICE_CLI / f"{platform}_{command.replace(' ', '_')}.txt").read_text()
-            for command in commands
-        }
+        return {command: read(command) for command in commands}
 
     return answer
+
+
+def bgp_commands(platform: str) -> list[str]:
+    """The per-family BGP show commands verify sends, in order."""
+    return list(ALL_UP[Platform(platform)])
 
 
 @pytest.fixture
@@ -174,7 +192,6 @@ def devices(mocker: MockerFixture, intents: dict[str, DeviceIntent]) -> dict[str
     for name, intent in intents.items():
         device = mocker.Mock(name=name)
         device.compare_config.return_value = f"+ sysname {name}\n"
-        device.get_bgp_neighbors.return_value = bgp_answer(intent)
         device.get_interfaces_ip.return_value = interfaces_ip_answer(intent)
         device.cli.side_effect = cli_answer(intent.platform)
         drivers[name] = device
@@ -252,7 +269,7 @@ def test_commit_with_a_diff_commits_then_verifies(
             mocker.call.load_merge_candidate(config=configs[name]),
             mocker.call.compare_config(),
             mocker.call.commit_config(),
-            mocker.call.get_bgp_neighbors(),
+            *[mocker.call.cli([command]) for command in bgp_commands(intents[name].platform)],
             mocker.call.get_interfaces_ip(),
             mocker.call.cli([ISIS_COMMANDS[intents[name].platform]]),
             mocker.call.cli([SRV6_COMMANDS[intents[name].platform]]),
@@ -289,10 +306,7 @@ def test_failed_verification_rolls_back_that_host_only(
     secrets: None,
     mocker: MockerFixture,
 ) -> None:
-    changan = intents["dg-changan"]
-    assert changan.bgp is not None
-    route_reflector = changan.bgp.neighbors[0].address
-    devices["dg-changan"].get_bgp_neighbors.return_value = bgp_answer(changan, route_reflector)
+    devices["dg-changan"].cli.side_effect = cli_answer("iosxr", SAMPLES[Platform.IOSXR])
     devices["dg-qingxi"].get_interfaces_ip.return_value = {}  # loopbacks gone
 
     report = run_push(reference, graph, nornir, commit=True)
@@ -312,7 +326,7 @@ def test_failed_verification_rolls_back_that_host_only(
     }
     assert not report.ok
     changan_report = next(h for h in report.hosts if h.host == "dg-changan")
-    assert f"{route_reflector} down" in changan_report.reason
+    assert "bgp: 10.200.0.45 vpnv6 down" in changan_report.reason
     qingxi_report = next(h for h in report.hosts if h.host == "dg-qingxi")
     assert "loopbacks: missing 10.200.0." in qingxi_report.reason
 
@@ -324,7 +338,7 @@ def test_a_failing_getter_or_rollback_is_reported(
     devices: dict[str, Any],
     secrets: None,
 ) -> None:
-    devices["dg-humen"].get_bgp_neighbors.side_effect = RuntimeError("getter broke")
+    devices["dg-humen"].cli.side_effect = cli_answer("huawei_vrp", RuntimeError("cli broke"))
     devices["dg-qingxi"].get_interfaces_ip.return_value = {}
     devices["dg-qingxi"].rollback.side_effect = RuntimeError("rollback refused")
 
@@ -332,6 +346,8 @@ def test_a_failing_getter_or_rollback_is_reported(
 
     devices["dg-humen"].rollback.assert_called_once_with()
     assert statuses(report)["dg-humen"] == "rolled back"
+    humen = next(h for h in report.hosts if h.host == "dg-humen")
+    assert "bgp: error: RuntimeError: cli broke" in humen.reason
     qingxi = next(h for h in report.hosts if h.host == "dg-qingxi")
     assert qingxi.status == "failed"
     assert "rollback failed" in qingxi.reason and "still committed" in qingxi.reason
@@ -400,7 +416,7 @@ def test_a_failing_commit_discards_the_candidate(
     devices["dg-qingxi"].commit_config.side_effect = RuntimeError("commit check failed")
     report = run_push(reference, graph, nornir, commit=True)
     devices["dg-qingxi"].discard_config.assert_called_once_with()
-    devices["dg-qingxi"].get_bgp_neighbors.assert_not_called()
+    devices["dg-qingxi"].cli.assert_not_called()
     assert statuses(report)["dg-qingxi"] == "failed"
 
 
@@ -480,6 +496,24 @@ def test_bgp_check_spells_addresses_one_way(intents: dict[str, DeviceIntent]) ->
     assert empty.status == "failed" and "missing" in empty.detail
 
 
+def test_bgp_is_read_per_family_where_a_parser_exists_else_from_napalm(
+    intents: dict[str, DeviceIntent], mocker: MockerFixture
+) -> None:
+    for platform in (Platform.HUAWEI_VRP, Platform.IOSXR, Platform.JUNOS):
+        assert BGP_HOOKS[platform] is BGP_CLI_HOOKS[platform]
+    assert BGP_HOOKS[Platform.FRR] is napalm_bgp
+    humen = intents["dg-humen"]
+    assert humen.bgp is not None
+    route_reflector = humen.bgp.neighbors[1].address
+    device = mocker.Mock(name="napalm-connection")
+    device.get_bgp_neighbors.return_value = bgp_answer(humen, down=route_reflector)
+    task = mocker.Mock(name="task")
+    task.host.get_connection.return_value = device
+    check = napalm_bgp(task, humen)
+    assert (check.status, check.detail) == ("failed", f"{route_reflector} down")
+    assert device.mock_calls == [mocker.call.get_bgp_neighbors()]
+
+
 def test_loopback_check_finds_junos_units(intents: dict[str, DeviceIntent]) -> None:
     qingxi = intents["dg-qingxi"]
     answer = interfaces_ip_answer(qingxi)
@@ -547,10 +581,7 @@ def test_verify_changes_nothing_and_reports_each_host(
     from govnet.inventory.push import run_verify
     from govnet.inventory.verification import VerifyResult
 
-    rr = next(n.address for n in intents["dg-changan"].bgp.neighbors if ":" not in n.address)  # type: ignore[union-attr]
-    devices["dg-changan"].get_bgp_neighbors.return_value = bgp_answer(
-        intents["dg-changan"], down=rr
-    )
+    devices["dg-changan"].cli.side_effect = cli_answer("iosxr", SAMPLES[Platform.IOSXR])
     outcome = run_verify(reference, graph, nornir)
     assert set(outcome) == set(HOSTS)
     results = {h: r for h, r in outcome.items() if isinstance(r, VerifyResult)}
@@ -559,7 +590,6 @@ def test_verify_changes_nothing_and_reports_each_host(
     for device in devices.values():
         called = {c[0] for c in device.mock_calls}
         assert called <= {
-            "get_bgp_neighbors",
             "get_interfaces_ip",
             "cli",
             "get_route_to",

@@ -33,7 +33,8 @@ from rich.table import Table
 from rich.text import Text
 
 from govnet.design import Design
-from govnet.inventory.device_cli import ISIS_CLI_HOOKS, SRV6_CLI_HOOKS
+from govnet.inventory.bgp_cli import BGP_CLI_HOOKS
+from govnet.inventory.device_cli import ISIS_CLI_HOOKS, SRV6_CLI_HOOKS, Hook
 from govnet.inventory.platforms import PLATFORMS, Platform
 from govnet.inventory.roles import ROLES
 from govnet.inventory.verification import (
@@ -137,7 +138,6 @@ class PushReport(_Frozen):
 # --- verification
 
 Verify = Callable[[Task], VerifyResult]
-Hook = Callable[[Task, DeviceIntent], Check]
 
 
 def isis_not_checked(task: Task, intent: DeviceIntent) -> Check:
@@ -160,6 +160,17 @@ def srv6_not_checked(task: Task, intent: DeviceIntent) -> Check:
     )
 
 
+def napalm_bgp(task: Task, intent: DeviceIntent) -> Check:
+    """Fallback for a platform without a per-family CLI parser: NAPALM's ``get_bgp_neighbors``,
+    which tells whether each session is up but not which address families it carries."""
+    device = task.host.get_connection("napalm", task.nornir.config)
+    return check_bgp(intent, device.get_bgp_neighbors())
+
+
+BGP_HOOKS: dict[Platform, Hook] = {
+    **{platform: napalm_bgp for platform in Platform},
+    **BGP_CLI_HOOKS,
+}
 ISIS_HOOKS: dict[Platform, Hook] = {
     **{platform: isis_not_checked for platform in Platform},
     **ISIS_CLI_HOOKS,
@@ -204,7 +215,7 @@ def verifier(intent: DeviceIntent, loopbacks: Loopbacks | None = None) -> Verify
         device = task.host.get_connection("napalm", task.nornir.config)
         platform = Platform(intent.platform)
         checks = [
-            check_bgp(intent, device.get_bgp_neighbors()),
+            guarded(BGP_HOOKS[platform], "bgp", task, intent),
             check_loopbacks(intent, device.get_interfaces_ip()),
             guarded(ISIS_HOOKS[platform], "isis adjacencies", task, intent),
             guarded(SRV6_HOOKS[platform], "srv6 locator", task, intent),
