@@ -167,6 +167,7 @@ def wait_link_ready(state: LabState, veth: Veth, timeout: float = 30.0) -> float
     return time.monotonic() - start
 
 
+SHOW_SPF_DELAY = "show isis spf-delay-ietf"
 SPF_STATE = re.compile(r"Current state:\s+(\S+)")
 
 
@@ -179,9 +180,7 @@ def spf_quiet(show_spf_delay: str) -> bool:
 
 
 def _router_spf_quiet(namespace: str) -> bool:
-    return spf_quiet(
-        run(["vtysh", "-N", namespace, "-c", "show isis spf-delay-ietf"], timeout=20.0)
-    )
+    return spf_quiet(run(["vtysh", "-N", namespace, "-c", SHOW_SPF_DELAY], timeout=20.0))
 
 
 def wait_spf_quiet(state: LabState, timeout: float = 30.0) -> float:

@@ -35,7 +35,7 @@ from govnet.inventory.verification import (
     loopback_prefixes,
 )
 from govnet.ipv6.live import run_per_host
-from govnet.labs.faults import spf_quiet
+from govnet.labs.faults import SHOW_SPF_DELAY, spf_quiet
 from govnet.labs.frr_connection import CONNECTION_NAME, FrrNamespaceDevice, register
 from govnet.templates.intent import DeviceIntent
 
@@ -159,7 +159,7 @@ def lab_verifier(
         # IS-IS busy (a duplicate system ID fights over LSPs) never settles and fails.
         settled = scoped.isis is None or settle == 0
         while not settled:
-            settled = spf_quiet(device.vtysh("show isis spf-delay-ietf"))
+            settled = spf_quiet(device.vtysh(SHOW_SPF_DELAY))
             if settled or time.monotonic() >= deadline:
                 break
             time.sleep(interval)
