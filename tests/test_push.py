@@ -26,14 +26,13 @@ from govnet.inventory.platforms import Platform
 from govnet.inventory.push import (
     BGP_HOOKS,
     PushReport,
-    UnresolvedSecrets,
     design_loopbacks,
     napalm_bgp,
     push_tables,
-    resolve_secrets,
     run_backup,
     run_push,
 )
+from govnet.inventory.secrets import UnresolvedSecrets, resolve_secrets
 from govnet.inventory.verification import check_bgp, check_loopbacks, loopback_prefixes
 from govnet.ipv6 import live
 from govnet.ipv6.live import build_nornir

@@ -48,7 +48,7 @@ from typing import Any
 
 from nornir.core.task import Task
 
-from govnet.inventory.platforms import Platform
+from govnet.inventory.platforms import DEVICE_CONNECTION, Platform
 from govnet.inventory.verification import (
     Adjacency,
     Check,
@@ -366,7 +366,7 @@ def parse_junos_locators(text: str) -> list[Locator]:
 
 def run_command(task: Task, command: str) -> str:
     """The text one show command answers through the host's NAPALM connection."""
-    device: Any = task.host.get_connection("napalm", task.nornir.config)
+    device: Any = task.host.get_connection(DEVICE_CONNECTION, task.nornir.config)
     answer = device.cli([command])
     text = answer.get(command) if isinstance(answer, dict) else None
     if not isinstance(text, str):

@@ -6,6 +6,9 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+# The Nornir connection that pushes to and reads production devices (NAPALM drivers).
+DEVICE_CONNECTION = "napalm"
+
 
 class Platform(StrEnum):
     HUAWEI_VRP = "huawei_vrp"

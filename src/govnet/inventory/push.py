@@ -19,7 +19,6 @@ discarded and never stops the others.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -35,8 +34,14 @@ from rich.text import Text
 from govnet.design import Design
 from govnet.inventory.bgp_cli import BGP_CLI_HOOKS
 from govnet.inventory.device_cli import ISIS_CLI_HOOKS, SRV6_CLI_HOOKS, Hook
-from govnet.inventory.platforms import PLATFORMS, Platform
+from govnet.inventory.platforms import DEVICE_CONNECTION, PLATFORMS, Platform
 from govnet.inventory.roles import ROLES
+from govnet.inventory.secrets import (
+    UnresolvedSecrets,
+    mask_secrets,
+    resolve_secrets,
+    secret_values,
+)
 from govnet.inventory.verification import (
     Check,
     Loopbacks,
@@ -60,53 +65,10 @@ from govnet.templates.intent import DeviceIntent
 from govnet.templates.render import render_design
 from govnet.yamlio import write_atomically
 
-SECRET_PATTERN = re.compile(r"%SECRET\(([^)%]*)\)%")
 BACKUP_SUFFIX = ".cfg"
 
 PushStatus = Literal["unchanged", "would change", "committed", "rolled back", "failed", "skipped"]
 FAILING: frozenset[str] = frozenset({"rolled back", "failed"})
-
-
-# --- secrets
-
-
-class UnresolvedSecrets(ValueError):
-    """Placeholders the push step cannot fill in; names the references, never a value."""
-
-    def __init__(self, references: Iterable[str]) -> None:
-        self.references = tuple(sorted(set(references)))
-        super().__init__(f"unresolved secret(s): {', '.join(self.references)}")
-
-
-def secret_values(text: str, environ: Mapping[str, str]) -> dict[str, str]:
-    """Each placeholder of ``text`` (``%SECRET(env:NAME)%``) and its value; raises
-    :class:`UnresolvedSecrets` naming every reference that has no (non-empty) value."""
-    values: dict[str, str] = {}
-    missing: list[str] = []
-    for match in SECRET_PATTERN.finditer(text):
-        reference = match.group(1)
-        scheme, _, name = reference.partition(":")
-        value = environ.get(name, "") if scheme == "env" and name else ""
-        if value:
-            values[match.group(0)] = value
-        else:
-            missing.append(reference)  # unset, empty, vault: or an unknown scheme
-    if missing:
-        raise UnresolvedSecrets(missing)
-    return values
-
-
-def resolve_secrets(text: str, environ: Mapping[str, str]) -> str:
-    """``text`` with every ``%SECRET(env:NAME)%`` replaced by ``environ[NAME]``."""
-    values = secret_values(text, environ)
-    return SECRET_PATTERN.sub(lambda match: values[match.group(0)], text)
-
-
-def mask_secrets(text: str, values: Mapping[str, str]) -> str:
-    """``text`` with every resolved value back to its placeholder (longest values first)."""
-    for placeholder, value in sorted(values.items(), key=lambda item: -len(item[1])):
-        text = text.replace(value, placeholder)
-    return text
 
 
 # --- reports
@@ -163,7 +125,7 @@ def srv6_not_checked(task: Task, intent: DeviceIntent) -> Check:
 def napalm_bgp(task: Task, intent: DeviceIntent) -> Check:
     """Fallback for a platform without a per-family CLI parser: NAPALM's ``get_bgp_neighbors``,
     which tells whether each session is up but not which address families it carries."""
-    device = task.host.get_connection("napalm", task.nornir.config)
+    device = task.host.get_connection(DEVICE_CONNECTION, task.nornir.config)
     return check_bgp(intent, device.get_bgp_neighbors())
 
 
@@ -212,7 +174,7 @@ def verifier(intent: DeviceIntent, loopbacks: Loopbacks | None = None) -> Verify
     ``loopbacks`` (of every IS-IS router), also a route to each of them."""
 
     def verify(task: Task) -> VerifyResult:
-        device = task.host.get_connection("napalm", task.nornir.config)
+        device = task.host.get_connection(DEVICE_CONNECTION, task.nornir.config)
         platform = Platform(intent.platform)
         checks = [
             guarded(BGP_HOOKS[platform], "bgp", task, intent),
@@ -251,7 +213,7 @@ def push_config(
     commit: bool,
     verify: Verify | None = None,
     secrets: Mapping[str, str] | None = None,
-    connection: str = "napalm",
+    connection: str = DEVICE_CONNECTION,
     replace: bool = False,
 ) -> Result:
     """Nornir task: merge ``config`` (secrets already resolved) as a candidate and diff it;
@@ -323,7 +285,7 @@ def push_config(
 def backup(task: Task, out_dir: Path) -> Result:
     """Nornir task: the running config to ``out_dir/<host>.cfg``, atomically; an empty answer
     never replaces an earlier backup."""
-    device = task.host.get_connection("napalm", task.nornir.config)
+    device = task.host.get_connection(DEVICE_CONNECTION, task.nornir.config)
     running = str(device.get_config(retrieve="running").get("running") or "")
     if not running.strip():
         raise UnexpectedOutput("the device returned an empty running config")
@@ -399,7 +361,7 @@ def push_ready(
     commit: bool,
     verifiers: Mapping[str, Verify],
     progress: Progress | None,
-    connection: str = "napalm",
+    connection: str = DEVICE_CONNECTION,
     replace: bool = False,
 ) -> dict[str, HostPush]:
     """Push ``ready`` (host -> config with secrets resolved, and the secret values to mask)
