@@ -5,6 +5,7 @@ other hosts), verification against the intent, backups, and the report tables.""
 from __future__ import annotations
 
 import io
+import json
 import os
 import shutil
 from collections.abc import Callable
@@ -997,3 +998,192 @@ def test_a_missing_loopback_route_fails_verification_and_rolls_back(
     assert routes.status == "failed" and routes.detail == f"no route to {lost}"
     assert routes.subjects == ("dg-mc-02",)
     devices["dg-qingxi"].rollback.assert_called_once_with()
+
+
+# --- likely cause, rollout order, the command line
+
+
+def routes_without(loopbacks: dict[str, tuple[str, str]], *gone: str) -> Callable[..., Any]:
+    """get_route_to answering a route for every prefix but the loopbacks of ``gone``."""
+    missing = {f"{a}/{128 if ':' in a else 32}" for g in gone for a in loopbacks[g]}
+    return lambda destination: (
+        {} if destination in missing else {destination: [{"protocol": "isis"}]}
+    )
+
+
+def test_verify_names_an_unreachable_router_as_the_likely_cause(
+    reference: Design,
+    graph: nx.MultiGraph,
+    nornir: Nornir,
+    devices: dict[str, Any],
+    network: Network,
+) -> None:
+    from govnet.inventory.judgement import likely_causes
+    from govnet.inventory.push import run_verify
+
+    loopbacks = design_loopbacks(reference, graph)
+    network.cut.add("dg-humen")
+    devices["dg-changan"].get_route_to.side_effect = routes_without(loopbacks, "dg-humen")
+    devices["dg-qingxi"].get_route_to.side_effect = routes_without(
+        loopbacks, "dg-humen", "dg-mc-01"
+    )
+    outcome = run_verify(reference, graph, nornir)
+    assert isinstance(outcome["dg-humen"], str)
+    assert likely_causes(outcome) == {"dg-changan": "caused by dg-humen: unreachable"}
+
+
+def test_rollout_goes_edge_first_and_route_reflectors_last(reference: Design) -> None:
+    from govnet.inventory.rollout import plan_batches, rollout_order
+
+    roles = {name: str(host.role) for name, host in reference.hosts.items()}
+    order = rollout_order(roles)
+    ranks = [
+        ["bureau_ce"],
+        ["access"],
+        ["town"],
+        ["aggregation"],
+        ["cloud_dc_gw", "dr_dc_gw", "internet_egress"],
+        ["city_wan_core"],
+        ["province_wan_core"],
+        ["metro_core"],
+    ]
+    rank_of = {role: i for i, group in enumerate(ranks) for role in group}
+    seen = [rank_of[roles[name]] for name in order]
+    assert seen == sorted(seen)
+    assert order[:2] == ["dg-ce-czj", "dg-ce-gaj"]  # CEs first, by name
+    assert order[-4:] == ["dg-wan-01", "dg-wan-02", "dg-mc-01", "dg-mc-02"]
+    towns = [n for n in order if roles[n] == "town"]
+    assert towns == sorted(towns)
+    assert plan_batches(["a", "b", "c", "d", "e"], 1, 2) == [("a",), ("b", "c"), ("d", "e")]
+    assert plan_batches(["a", "b", "c"], 0, 0) == [("a", "b", "c")]
+    assert plan_batches(["a", "b"], 5, 0) == [("a", "b")]
+    assert plan_batches([], 1, 0) == []
+
+
+CLI_HOSTS = ["--hosts", ",".join(HOSTS), "--design", str(REFERENCE)]
+
+
+@pytest.fixture
+def credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GOVNET_USERNAME", "noc-writer")
+    monkeypatch.setenv("GOVNET_PASSWORD", "from-the-environment-only")
+
+
+def test_push_cli_commits_in_batches_and_reports_every_phase_as_json(
+    devices: dict[str, Any], secrets: None, credentials: None
+) -> None:
+    from typer.testing import CliRunner
+
+    from govnet.cli import app
+
+    flags = ["--commit", "--json", "--confirm-timeout", "200", "--settle", "0"]
+    flags += ["--canary", "1", "--batch-size", "1", "--max-failures", "2"]
+    result = CliRunner().invoke(app, ["push", *CLI_HOSTS, *flags])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert (payload["commit"], payload["refused"], payload["stopped"]) == (True, "", "")
+    hosts = {h["host"]: h for h in payload["hosts"]}
+    assert {n: (h["batch"], h["status"]) for n, h in hosts.items()} == {
+        "dg-changan": (0, "committed"),
+        "dg-humen": (1, "committed"),
+        "dg-qingxi": (2, "committed"),
+    }
+    humen = hosts["dg-humen"]
+    assert set(humen) == {
+        "host",
+        "platform",
+        "status",
+        "reason",
+        "batch",
+        "baseline",
+        "diff",
+        "commit",
+        "revert_in",
+        "drift",
+        "verification",
+        "verdict",
+        "timings",
+    }
+    assert (humen["commit"], humen["revert_in"], humen["drift"]) == ("committed", 200, "")
+    assert humen["diff"] == "+ sysname dg-humen\n"
+    assert humen["verdict"] == {"keep": True, "regressions": [], "excused": []}
+    assert [c["status"] for c in humen["baseline"]["checks"]] == ["ok"] * 5
+    assert set(humen["timings"]) == {"baseline", "commit", "check", "confirm"}
+    for device in devices.values():
+        device.commit_config.assert_called_once_with(revert_in=200)
+
+
+def test_push_cli_refuses_on_a_failing_baseline_and_sends_nothing(
+    devices: dict[str, Any], secrets: None, credentials: None
+) -> None:
+    from typer.testing import CliRunner
+
+    from govnet.cli import app
+
+    devices["dg-changan"].cli.side_effect = cli_answer("iosxr", SAMPLES[Platform.IOSXR])
+    result = CliRunner().invoke(app, ["push", *CLI_HOSTS, "--commit"])
+    assert result.exit_code == 1
+    assert "push refused: the baseline already fails on 1 host(s)" in result.output
+    assert "dg-changan: bgp: 10.200.0.45 vpnv6 down" in result.output
+    for device in devices.values():
+        device.load_merge_candidate.assert_not_called()
+
+
+def test_push_cli_refuses_a_settle_time_the_confirm_timer_cannot_cover(
+    devices: dict[str, Any], credentials: None
+) -> None:
+    from typer.testing import CliRunner
+
+    from govnet.cli import app
+
+    args = ["push", *CLI_HOSTS, "--commit", "--confirm-timeout", "60", "--settle", "30"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2
+    assert "--settle 30 s must stay under half of --confirm-timeout 60 s" in result.output
+    for device in devices.values():
+        assert device.mock_calls == []
+
+
+def test_failing_checks_name_the_devices_they_are_about(
+    reference: Design, graph: nx.MultiGraph, intents: dict[str, DeviceIntent]
+) -> None:
+    from govnet.inventory.verification import (
+        Adjacency,
+        BgpSession,
+        VerifyResult,
+        check_bgp_sessions,
+        check_isis_adjacencies,
+        check_loopback_routes,
+        expected_adjacencies,
+        name_subjects,
+    )
+
+    humen = intents["dg-humen"]
+    expected = expected_adjacencies(humen)
+    (first, peer), (second, other) = sorted(expected.items())[:2]
+    isis = check_isis_adjacencies(
+        humen,
+        [Adjacency(first, peer, up=False), Adjacency(second, "dg-intruder", up=True)],
+    )
+    assert isis.status == "failed"
+    assert isis.subjects == (peer, other, "dg-intruder")
+
+    loopbacks = design_loopbacks(reference, graph)
+    wanted = loopback_prefixes("dg-humen", loopbacks)
+    gone = {f"{loopbacks['dg-mc-01'][0]}/32", f"{loopbacks['dg-qingxi'][1]}/128"}
+    routes = check_loopback_routes("dg-humen", [p for p in wanted if p not in gone], loopbacks)
+    assert routes.subjects == ("dg-mc-01", "dg-qingxi")
+
+    assert humen.bgp is not None
+    reflector = humen.bgp.neighbors[0]
+    sessions = [
+        BgpSession(n.address, family, up=n.address != reflector.address)
+        for n in humen.bgp.neighbors
+        for family in n.families
+    ]
+    bgp = check_bgp_sessions(humen, sessions)
+    assert bgp.subjects == (reflector.address,)
+    named = name_subjects(VerifyResult(checks=(bgp, isis)), loopbacks)
+    owner = next(d for d, pair in loopbacks.items() if reflector.address in pair)
+    assert owner.startswith("dg-mc-")
+    assert [c.subjects for c in named.checks] == [(owner,), isis.subjects]

@@ -429,6 +429,8 @@ def _judge_batch(
     after = {n: c.verification for n, c in checked.items() if c.verification is not None}
     unreachable = {n for n, c in checked.items() if c.unreachable}
     unreachable |= {n for n, r in baseline.items() if isinstance(r, str)}
+    # hosts of earlier batches still waiting for their own timer are as good as unreachable
+    unreachable |= {n for n, h in run.hosts.items() if h.status == "reverting"}
     failed_commits = {n for n in batch if run.hosts[n].commit == "failed"}
     failed_commits |= {n for n, c in checked.items() if c.drift}
     baselines = {n: r for n, r in baseline.items() if isinstance(r, VerifyResult)}
