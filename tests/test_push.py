@@ -27,7 +27,7 @@ from rich.progress import Progress
 
 from govnet.design import Design
 from govnet.inventory.bgp_cli import BGP_CLI_HOOKS
-from govnet.inventory.platforms import Platform
+from govnet.inventory.platforms import DEVICE_CONNECTION, Platform
 from govnet.inventory.push import (
     BGP_HOOKS,
     design_loopbacks,
@@ -234,7 +234,7 @@ def devices(
         drivers[name] = device
 
     def connection(host: Host, name: str, configuration: Any) -> Any:
-        assert name == "napalm"
+        assert name == DEVICE_CONNECTION
         if host.name not in network.sessions:
             if host.name in network.cut:
                 raise ConnectionException(f"{host.name}: timed out")
@@ -243,7 +243,7 @@ def devices(
         return drivers[host.name]
 
     def close(host: Host, name: str) -> None:
-        assert name == "napalm"
+        assert name == DEVICE_CONNECTION
         if host.name not in network.sessions:
             raise ConnectionNotOpen(name)
         network.sessions.discard(host.name)
@@ -251,7 +251,7 @@ def devices(
 
     def close_all(host: Host) -> None:
         if host.name in network.sessions:
-            close(host, "napalm")
+            close(host, DEVICE_CONNECTION)
 
     mocker.patch.object(Host, "get_connection", autospec=True, side_effect=connection)
     mocker.patch.object(Host, "close_connection", autospec=True, side_effect=close)
@@ -1187,3 +1187,61 @@ def test_failing_checks_name_the_devices_they_are_about(
     owner = next(d for d, pair in loopbacks.items() if reflector.address in pair)
     assert owner.startswith("dg-mc-")
     assert [c.subjects for c in named.checks] == [(owner,), isis.subjects]
+
+
+@pytest.fixture
+def platform_facts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The push facts of the platform table (commit-confirm timers, replace) as the driver
+    work records them: Junos counts minutes and replaces, IOS-XR takes 30..300 s."""
+    from types import SimpleNamespace
+
+    from govnet.inventory import rollout
+
+    facts = {
+        Platform.JUNOS: (range(60, 65_535 * 60 + 1, 60), True),
+        Platform.IOSXR: (range(30, 301), True),
+        Platform.HUAWEI_VRP: (range(60, 65_536), False),
+    }
+    table = {
+        platform: SimpleNamespace(revert_seconds=seconds, config_replace=replace)
+        for platform, (seconds, replace) in facts.items()
+    }
+    monkeypatch.setattr(rollout, "PLATFORMS", table)  # only what the rollout reads
+
+
+def test_confirm_timers_follow_the_platform_and_are_never_clamped(platform_facts: None) -> None:
+    from govnet.inventory.rollout import confirm_timer, loads_as_replace
+
+    assert confirm_timer("junos", 90) == 120  # rounded up to Junos' minutes
+    assert confirm_timer("junos", 300) == 300
+    assert confirm_timer("iosxr", 300) == 300
+    with pytest.raises(ValueError, match=r"outside what iosxr accepts \(30\.\.300 s"):
+        confirm_timer("iosxr", 600)
+    with pytest.raises(ValueError, match="outside what junos accepts"):
+        confirm_timer("junos", 30)
+    assert confirm_timer("frr", 7) == 7  # no facts: as asked
+    assert (loads_as_replace("junos"), loads_as_replace("huawei_vrp")) == (True, False)
+    assert not loads_as_replace("frr")
+
+
+def test_a_timer_the_platform_refuses_fails_that_host_before_connecting_and_replace_is_used(
+    reference: Design,
+    graph: nx.MultiGraph,
+    nornir: Nornir,
+    devices: dict[str, Any],
+    secrets: None,
+    platform_facts: None,
+    mocker: MockerFixture,
+) -> None:
+    rollout = Rollout(confirm_timeout=400)
+    report = run_push(reference, graph, nornir, commit=True, rollout=rollout)
+    changan = next(h for h in report.hosts if h.host == "dg-changan")
+    assert changan.status == "failed" and "outside what iosxr accepts" in changan.reason
+    assert devices["dg-changan"].mock_calls == []
+    qingxi = devices["dg-qingxi"]
+    qingxi.load_replace_candidate.assert_called()  # Junos replaces
+    qingxi.load_merge_candidate.assert_not_called()
+    qingxi.commit_config.assert_called_once_with(revert_in=420)
+    devices["dg-humen"].load_merge_candidate.assert_called()  # VRP merges
+    assert statuses(report)["dg-qingxi"] == "committed"
+    assert next(h for h in report.hosts if h.host == "dg-qingxi").revert_in == 420

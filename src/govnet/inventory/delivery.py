@@ -25,6 +25,7 @@ from nornir.core.task import Result, Task
 from rich.progress import Progress
 
 from govnet.inventory.judgement import Verdict, judge, regressions
+from govnet.inventory.platforms import DEVICE_CONNECTION
 from govnet.inventory.push_report import FAILING, CommitStep, HostPush, PushReport, PushStatus
 from govnet.inventory.rollout import Rollout, plan_batches
 from govnet.inventory.secrets import mask_secrets
@@ -44,13 +45,15 @@ T = TypeVar("T")
 @dataclass(frozen=True)
 class Delivery:
     """What one host gets: its config (secrets resolved), the values to mask in reports,
-    replace or merge, and its verification (None: a plain commit, no confirm timer)."""
+    replace or merge, its verification (None: a plain commit, no confirm timer) and its
+    confirm timer (None: the rollout's)."""
 
     config: str
     secrets: Mapping[str, str] = field(default_factory=dict)
     replace: bool = False
     verify: Verify | None = None
     platform: str = ""
+    revert_in: int | None = None
 
 
 @dataclass
@@ -328,10 +331,9 @@ class _Run:
         return run_phase(self.nornir, names, step, fallback, label, self.progress)
 
     def revert_seconds(self, host: _Host) -> int:
-        if host.committed_at is None:
+        if host.committed_at is None or host.revert_in is None:
             return 0
-        left = host.committed_at + self.rollout.confirm_timeout - self.clock()
-        return max(0, round(left))
+        return max(0, round(host.committed_at + host.revert_in - self.clock()))
 
     def reverting(self, host: _Host, why: str) -> None:
         host.status = "reverting"
@@ -395,12 +397,15 @@ def refusal(baseline: Mapping[str, VerifyResult | str]) -> str:
 
 def _commit_batch(run: _Run, batch: Sequence[str], index: int) -> list[str]:
     """Stage and commit every host of the batch; the hosts to check afterwards."""
-    timeout = run.rollout.confirm_timeout
+
+    def timer(delivery: Delivery) -> int | None:
+        if delivery.verify is None:
+            return None
+        return delivery.revert_in or run.rollout.confirm_timeout
 
     def step(task: Task) -> Staged:
         delivery = run.hosts[task.host.name].delivery
-        revert_in = timeout if delivery.verify is not None else None
-        return stage(task, delivery, run.connection, True, revert_in)
+        return stage(task, delivery, run.connection, True, timer(delivery))
 
     staged = run.phase(batch, step, lambda why: Staged(error=why), f"committing batch {index}")
     to_check: list[str] = []
@@ -415,7 +420,8 @@ def _commit_batch(run: _Run, batch: Sequence[str], index: int) -> list[str]:
         elif host.delivery.verify is None:
             host.status, host.commit = "committed", "committed"
         else:
-            host.commit, host.committed_at, host.revert_in = "committed", run.clock(), timeout
+            host.commit, host.committed_at = "committed", run.clock()
+            host.revert_in = timer(host.delivery)
             to_check.append(name)
     return to_check
 
@@ -505,7 +511,7 @@ def _wait_for_reverts(run: _Run) -> None:
     reverting = [h for h in run.hosts.values() if h.status == "reverting"]
     if not reverting:
         return
-    latest = max(h.committed_at or 0.0 for h in reverting) + run.rollout.confirm_timeout
+    latest = max((h.committed_at or 0.0) + (h.revert_in or 0) for h in reverting)
     wait = latest + REVERT_GRACE_S - run.clock()
     if wait > 0:
         run.sleep(wait)
@@ -537,7 +543,7 @@ def deliver(
     commit: bool,
     order: Sequence[str] | None = None,
     rollout: Rollout | None = None,
-    connection: str = "napalm",
+    connection: str = DEVICE_CONNECTION,
     progress: Progress | None = None,
     clock: Clock = time.monotonic,
     sleep: Sleep = time.sleep,

@@ -35,7 +35,7 @@ from govnet.inventory.push_report import HostPush, PushReport
 from govnet.inventory.roles import ROLES
 from govnet.inventory.rollout import (
     Rollout,
-    confirm_timeout_problem,
+    confirm_timer,
     loads_as_replace,
     rollout_order,
 )
@@ -230,11 +230,11 @@ def run_push(
     for name in wanted:
         config = configs[name]
         why = _napalm_ready(config.platform)
-        if commit:
-            why = why or confirm_timeout_problem(config.platform, rollout.confirm_timeout)
+        revert_in = None
         try:
+            revert_in = confirm_timer(config.platform, rollout.confirm_timeout)
             values = secret_values(config.text, environ)
-        except UnresolvedSecrets as error:
+        except (UnresolvedSecrets, ValueError) as error:
             why = why or str(error)
         if why:
             reports[name] = HostPush(
@@ -247,6 +247,7 @@ def run_push(
             replace=loads_as_replace(config.platform),
             verify=verifier(intents[name], loopbacks) if name in intents else None,
             platform=config.platform,
+            revert_in=revert_in,
         )
     order = rollout_order({name: str(design.hosts[name].role) for name in deliveries})
     delivered = deliver(

@@ -11,11 +11,12 @@ from govnet.inventory.platforms import PLATFORMS, Platform, PlatformInfo
 from govnet.inventory.roles import LAYER_ORDER, ROLES, Role
 
 DEFAULT_CONFIRM_TIMEOUT = 300
-# PlatformInfo facts this module reads when the platform table has them (a range of seconds
-# the platform's commit-confirm timer accepts; whether a full config may be loaded as a
-# replace). Until then every timeout is accepted and every production push merges.
-CONFIRM_RANGE_FIELD = "commit_confirm_s"
-REPLACE_FIELD = "full_replace"
+# PlatformInfo facts read when the platform table has them: the commit-confirm timers the
+# platform accepts (a range of seconds, its step the platform's unit) and whether a whole
+# rendered config may be loaded as a replace. Without them every timer is taken as asked and
+# every production push merges.
+CONFIRM_RANGE_FIELD = "revert_seconds"
+REPLACE_FIELD = "config_replace"
 
 
 class Rollout(BaseModel):
@@ -60,7 +61,7 @@ def plan_batches(order: Sequence[str], canary: int, batch_size: int) -> list[tup
 
 def _info(platform: str) -> PlatformInfo | None:
     try:
-        return PLATFORMS[Platform(platform)]
+        return PLATFORMS.get(Platform(platform))
     except ValueError:
         return None
 
@@ -71,15 +72,21 @@ def confirm_range(platform: str) -> range | None:
     return found if isinstance(found, range) else None
 
 
-def confirm_timeout_problem(platform: str, seconds: int) -> str:
-    """ "" when ``seconds`` is a valid confirm timer on ``platform``, else why not."""
-    allowed = confirm_range(platform)
-    if allowed is None or seconds in allowed:
-        return ""
-    return (
-        f"confirm timeout {seconds} s is outside what {platform} accepts "
-        f"({allowed.start}..{allowed.stop - 1} s)"
-    )
+def confirm_timer(platform: str, wanted: int) -> int:
+    """The commit-confirm timer ``platform`` is asked for: ``wanted`` seconds rounded up to
+    the platform's unit (Junos counts minutes); ValueError, never a silent clamp, when the
+    platform cannot take it."""
+    accepted = confirm_range(platform)
+    if accepted is None:
+        return wanted
+    steps_up = -(-(wanted - accepted.start) // accepted.step)  # ceiling division
+    timer = accepted.start + max(0, steps_up) * accepted.step
+    if wanted < accepted.start or timer not in accepted:
+        raise ValueError(
+            f"confirm timeout {wanted} s is outside what {platform} accepts "
+            f"({accepted.start}..{accepted[-1]} s in steps of {accepted.step} s)"
+        )
+    return timer
 
 
 def loads_as_replace(platform: str) -> bool:
