@@ -1245,3 +1245,31 @@ def test_a_timer_the_platform_refuses_fails_that_host_before_connecting_and_repl
     devices["dg-humen"].load_merge_candidate.assert_called()  # VRP merges
     assert statuses(report)["dg-qingxi"] == "committed"
     assert next(h for h in report.hosts if h.host == "dg-qingxi").revert_in == 420
+
+
+def test_a_host_verified_after_its_timer_may_have_run_out_is_never_confirmed(
+    reference: Design,
+    graph: nx.MultiGraph,
+    nornir: Nornir,
+    devices: dict[str, Any],
+    network: Network,
+    secrets: None,
+) -> None:
+    """dg-humen's commit took 298 of its 300 seconds: confirming now would race its timer."""
+    waits: list[float] = []
+
+    def clock() -> float:
+        return 1000.0 + (298.0 if "dg-humen" in network.committed else 0.0)
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        network.committed.discard("dg-humen")  # its timer took the change back
+
+    report = run_push(reference, graph, nornir, commit=True, clock=clock, sleep=sleep)
+    devices["dg-humen"].confirm_commit.assert_not_called()
+    devices["dg-humen"].rollback.assert_not_called()
+    humen = next(h for h in report.hosts if h.host == "dg-humen")
+    assert humen.status == "reverted"
+    assert humen.reason.startswith("verification outlasted the confirm timer")
+    assert humen.verdict is not None and humen.verdict.keep
+    assert waits == [300 + 15]

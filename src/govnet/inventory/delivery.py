@@ -38,6 +38,8 @@ Sleep = Callable[[float], None]
 
 # After the latest confirm timer has run out, the devices still need a moment to roll back.
 REVERT_GRACE_S = 15.0
+# Never confirm a commit whose timer may run out meanwhile: it would race the revert.
+CONFIRM_MARGIN_S = 5
 DRIFT_LINES = 5
 T = TypeVar("T")
 
@@ -68,7 +70,7 @@ class _Host:
     baseline: VerifyResult | None = None
     diff: str = ""
     commit: CommitStep = "none"
-    committed_at: float | None = None
+    commit_window: tuple[float, float] | None = None
     revert_in: int | None = None
     drift: str = ""
     verification: VerifyResult | None = None
@@ -103,6 +105,9 @@ class Staged:
     committed: bool = False
     error: str = ""
     seconds: float = 0.0
+    # the run's clock just before commit_config and once it returned: the device's timer
+    # started in between
+    commit_window: tuple[float, float] = (0.0, 0.0)
 
 
 @dataclass(frozen=True)
@@ -151,7 +156,12 @@ def _clean_up(device: Any, reason: str, committing: bool) -> str:
 
 
 def stage(
-    task: Task, delivery: Delivery, connection: str, commit: bool, revert_in: int | None
+    task: Task,
+    delivery: Delivery,
+    connection: str,
+    commit: bool,
+    revert_in: int | None,
+    now: Clock = time.monotonic,
 ) -> Staged:
     """Load the candidate and diff it; with ``commit`` and a diff, commit it (confirmed when
     ``revert_in``). The connection is closed afterwards: what follows uses a fresh one."""
@@ -169,16 +179,18 @@ def stage(
             device.discard_config()
             return Staged(diff=diff, seconds=time.monotonic() - clock)
         committing = True
+        started = now()
         if revert_in is None:
             device.commit_config()
         else:
             device.commit_config(revert_in=revert_in)
+        window = (started, now())
     except Exception as error:
         reason = _clean_up(device, failure_reason(error), committing)
         return Staged(diff=diff, error=reason, seconds=time.monotonic() - clock)
     finally:
         _close(task, connection)
-    return Staged(diff=diff, committed=True, seconds=time.monotonic() - clock)
+    return Staged(diff=diff, committed=True, seconds=time.monotonic() - clock, commit_window=window)
 
 
 def _first_lines(diff: str) -> str:
@@ -201,10 +213,12 @@ def check_after_commit(
     delivery: Delivery,
     connection: str,
     baseline: VerifyResult | None,
-    settle: float,
+    settle_until: float,
 ) -> Checked:
     """Over a fresh connection: the drift check (the same candidate again must show no diff),
-    then the verification, retried for up to ``settle`` seconds while it shows regressions."""
+    then the verification, retried while it shows regressions until ``settle_until``
+    (``time.monotonic``): one deadline for the whole batch, so that hosts waiting for a worker
+    do not push the confirmations back."""
     clock = time.monotonic()
     try:
         device = task.host.get_connection(connection, task.nornir.config)
@@ -223,7 +237,7 @@ def check_after_commit(
     verification = retry_until(
         lambda: _verify_safely(verify, task),
         lambda result: not regressions(baseline, result),
-        settle,
+        max(0.0, settle_until - time.monotonic()),
     )
     return Checked(verification=verification, seconds=time.monotonic() - clock)
 
@@ -331,9 +345,10 @@ class _Run:
         return run_phase(self.nornir, names, step, fallback, label, self.progress)
 
     def revert_seconds(self, host: _Host) -> int:
-        if host.committed_at is None or host.revert_in is None:
+        """Seconds left before the host's timer may run out (counted from before its commit)."""
+        if host.commit_window is None or host.revert_in is None:
             return 0
-        return max(0, round(host.committed_at + host.revert_in - self.clock()))
+        return max(0, round(host.commit_window[0] + host.revert_in - self.clock()))
 
     def reverting(self, host: _Host, why: str) -> None:
         host.status = "reverting"
@@ -405,7 +420,7 @@ def _commit_batch(run: _Run, batch: Sequence[str], index: int) -> list[str]:
 
     def step(task: Task) -> Staged:
         delivery = run.hosts[task.host.name].delivery
-        return stage(task, delivery, run.connection, True, timer(delivery))
+        return stage(task, delivery, run.connection, True, timer(delivery), run.clock)
 
     staged = run.phase(batch, step, lambda why: Staged(error=why), f"committing batch {index}")
     to_check: list[str] = []
@@ -420,24 +435,21 @@ def _commit_batch(run: _Run, batch: Sequence[str], index: int) -> list[str]:
         elif host.delivery.verify is None:
             host.status, host.commit = "committed", "committed"
         else:
-            host.commit, host.committed_at = "committed", run.clock()
+            host.commit, host.commit_window = "committed", outcome.commit_window
             host.revert_in = timer(host.delivery)
             to_check.append(name)
     return to_check
 
 
 def _judge_batch(
-    run: _Run,
-    checked: Mapping[str, Checked],
-    baseline: Mapping[str, VerifyResult | str],
-    batch: Sequence[str],
+    run: _Run, checked: Mapping[str, Checked], baseline: Mapping[str, VerifyResult | str]
 ) -> dict[str, Verdict]:
     after = {n: c.verification for n, c in checked.items() if c.verification is not None}
     unreachable = {n for n, c in checked.items() if c.unreachable}
     unreachable |= {n for n, r in baseline.items() if isinstance(r, str)}
     # hosts of earlier batches still waiting for their own timer are as good as unreachable
     unreachable |= {n for n, h in run.hosts.items() if h.status == "reverting"}
-    failed_commits = {n for n in batch if run.hosts[n].commit == "failed"}
+    failed_commits = {n for n, h in run.hosts.items() if h.commit == "failed" or h.drift}
     failed_commits |= {n for n, c in checked.items() if c.drift}
     baselines = {n: r for n, r in baseline.items() if isinstance(r, VerifyResult)}
     return judge(baselines, after, unreachable, failed_commits)
@@ -446,6 +458,8 @@ def _judge_batch(
 def _check_and_settle(
     run: _Run, names: list[str], baseline: Mapping[str, VerifyResult | str], index: int
 ) -> None:
+    settle_until = time.monotonic() + run.rollout.settle
+
     def check(task: Task) -> Checked:
         prior = baseline.get(task.host.name)
         host = run.hosts[task.host.name]
@@ -454,11 +468,11 @@ def _check_and_settle(
             host.delivery,
             run.connection,
             prior if isinstance(prior, VerifyResult) else None,
-            run.rollout.settle,
+            settle_until,
         )
 
     checked = run.phase(names, check, lambda why: Checked(unreachable=why), f"verifying {index}")
-    verdicts = _judge_batch(run, checked, baseline, names)
+    verdicts = _judge_batch(run, checked, baseline)
     to_confirm, to_roll_back = [], []
     for name in names:
         host, outcome = run.hosts[name], checked[name]
@@ -468,7 +482,7 @@ def _check_and_settle(
         if outcome.unreachable:
             run.reverting(host, f"unreachable after commit ({outcome.unreachable})")
         elif host.verdict is not None and host.verdict.keep:
-            if run.revert_seconds(host) <= 0:
+            if run.revert_seconds(host) <= CONFIRM_MARGIN_S:
                 run.reverting(host, "verification outlasted the confirm timer")
             else:
                 to_confirm.append(name)
@@ -511,7 +525,7 @@ def _wait_for_reverts(run: _Run) -> None:
     reverting = [h for h in run.hosts.values() if h.status == "reverting"]
     if not reverting:
         return
-    latest = max((h.committed_at or 0.0) + (h.revert_in or 0) for h in reverting)
+    latest = max((h.commit_window or (0.0, 0.0))[1] + (h.revert_in or 0) for h in reverting)
     wait = latest + REVERT_GRACE_S - run.clock()
     if wait > 0:
         run.sleep(wait)
