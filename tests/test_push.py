@@ -35,7 +35,7 @@ from govnet.inventory.push import (
     run_backup,
     run_push,
 )
-from govnet.inventory.push_report import PushReport, push_tables
+from govnet.inventory.push_report import HostPush, PushReport, push_tables
 from govnet.inventory.rollout import Rollout
 from govnet.inventory.secrets import UnresolvedSecrets, resolve_secrets
 from govnet.inventory.verification import check_bgp, check_loopbacks, loopback_prefixes
@@ -286,6 +286,23 @@ def verification_calls(
     ]
 
 
+Push = Callable[..., PushReport]
+
+
+@pytest.fixture
+def push(reference: Design, graph: nx.MultiGraph, nornir: Nornir, secrets: None) -> Push:
+    """run_push on the three hosts (commit by default), with the secrets in the environment."""
+
+    def run(commit: bool = True, **options: Any) -> PushReport:
+        return run_push(reference, graph, nornir, commit=commit, **options)
+
+    return run
+
+
+def host_report(report: PushReport, name: str) -> HostPush:
+    return next(host for host in report.hosts if host.host == name)
+
+
 def rendered(reference: Design, graph: nx.MultiGraph) -> dict[str, str]:
     """Each host's config as it must be sent: rendered, secrets resolved."""
     return {
@@ -315,14 +332,13 @@ def after_baseline(device: Any) -> list[Any]:
 
 
 def test_dry_run_loads_compares_and_discards_only(
+    push: Push,
     reference: Design,
     graph: nx.MultiGraph,
-    nornir: Nornir,
     devices: dict[str, Any],
-    secrets: None,
     mocker: MockerFixture,
 ) -> None:
-    report = run_push(reference, graph, nornir, commit=False)
+    report = push(commit=False)
     configs = rendered(reference, graph)
     for name, device in devices.items():
         assert device.mock_calls == [
@@ -341,27 +357,26 @@ def test_dry_run_loads_compares_and_discards_only(
         "dg-not-designed": "skipped",
     }
     assert report.ok
-    humen = next(h for h in report.hosts if h.host == "dg-humen")
+    humen = host_report(report, "dg-humen")
     assert humen.diff == "+ sysname dg-humen\n"
     assert humen.verification is None and humen.baseline is None
-    skipped = next(h for h in report.hosts if h.host == "dg-not-designed")
+    skipped = host_report(report, "dg-not-designed")
     assert skipped.reason == "not in the design"
 
 
 def test_a_confirmed_commit_is_verified_over_a_fresh_connection_then_confirmed(
+    push: Push,
     reference: Design,
     graph: nx.MultiGraph,
-    nornir: Nornir,
     devices: dict[str, Any],
     intents: dict[str, DeviceIntent],
     network: Network,
-    secrets: None,
     mocker: MockerFixture,
 ) -> None:
     """baseline; load, diff, commit with the timer, close; on a fresh connection: the same
     candidate again (no diff: the device took it), discard, verify; confirm."""
     rollout = Rollout(confirm_timeout=240)
-    report = run_push(reference, graph, nornir, commit=True, rollout=rollout)
+    report = push(commit=True, rollout=rollout)
     configs = rendered(reference, graph)
     loopbacks = design_loopbacks(reference, graph)
     for name, device in devices.items():
@@ -403,12 +418,9 @@ def test_a_confirmed_commit_is_verified_over_a_fresh_connection_then_confirmed(
 
 
 def test_a_regression_rolls_back_that_host_only(
-    reference: Design,
-    graph: nx.MultiGraph,
-    nornir: Nornir,
+    push: Push,
     devices: dict[str, Any],
     network: Network,
-    secrets: None,
     mocker: MockerFixture,
 ) -> None:
     changan, qingxi = devices["dg-changan"], devices["dg-qingxi"]
@@ -422,7 +434,7 @@ def test_a_regression_rolls_back_that_host_only(
         network, "dg-qingxi", qingxi.get_interfaces_ip.return_value, {}
     )  # its loopbacks are gone after its change
 
-    report = run_push(reference, graph, nornir, commit=True)
+    report = push(commit=True)
 
     for device in (changan, qingxi):
         device.commit_config.assert_called_once_with(revert_in=300)
@@ -438,22 +450,21 @@ def test_a_regression_rolls_back_that_host_only(
         "dg-not-designed": "skipped",
     }
     assert not report.ok
-    changan_report = next(h for h in report.hosts if h.host == "dg-changan")
+    changan_report = host_report(report, "dg-changan")
     assert "bgp: 10.200.0.45 vpnv6 down" in changan_report.reason
     assert changan_report.verdict is not None
     (regression,) = changan_report.verdict.regressions
     assert regression.check == "bgp" and regression.subjects == ("dg-mc-02",)
-    qingxi_report = next(h for h in report.hosts if h.host == "dg-qingxi")
+    qingxi_report = host_report(report, "dg-qingxi")
     assert "loopbacks: missing 10.200.0." in qingxi_report.reason
 
 
 def test_a_neighbour_of_an_unreachable_host_keeps_its_commit_and_names_the_cause(
+    push: Push,
     reference: Design,
     graph: nx.MultiGraph,
-    nornir: Nornir,
     devices: dict[str, Any],
     network: Network,
-    secrets: None,
     mocker: MockerFixture,
 ) -> None:
     """dg-humen's change cuts its management path; dg-changan then has no route to dg-humen:
@@ -476,7 +487,7 @@ def test_a_neighbour_of_an_unreachable_host_keeps_its_commit_and_names_the_cause
         network, "dg-qingxi", everything, routes_without("dg-mc-01")
     )
 
-    report = run_push(reference, graph, nornir, commit=True, sleep=sleeps.append)
+    report = push(commit=True, sleep=sleeps.append)
 
     humen = devices["dg-humen"]
     assert call_names(humen)[-4:] == [
@@ -487,19 +498,26 @@ def test_a_neighbour_of_an_unreachable_host_keeps_its_commit_and_names_the_cause
     ]  # nothing after the commit: it could not be reached again
     assert statuses(report)["dg-changan"] == "committed"
     devices["dg-changan"].confirm_commit.assert_called_once_with()
-    changan = next(h for h in report.hosts if h.host == "dg-changan")
+    changan = host_report(report, "dg-changan")
     assert changan.verdict is not None and changan.verdict.keep
     (excused,) = changan.verdict.excused
     assert excused.regression.check == "loopback routes"
     assert excused.causes == (("dg-humen", "unreachable"),)
-    assert "caused by dg-humen: unreachable" in changan.reason
+    assert changan.reason == "kept: loopback routes caused by dg-humen: unreachable"
+    console = Console(file=io.StringIO(), width=300)
+    for table in push_tables(report):
+        console.print(table)
+    shown = console.file.getvalue()  # type: ignore[attr-defined]
+    assert "no regression of its own, 1 excused" in shown
+    assert "(caused by dg-humen: unreachable)" in shown
+    assert f"no route to {loopbacks['dg-mc-01'][0]}/32" in shown  # dg-qingxi's regression
     assert statuses(report)["dg-qingxi"] == "rolled back"
-    qingxi = next(h for h in report.hosts if h.host == "dg-qingxi")
+    qingxi = host_report(report, "dg-qingxi")
     assert qingxi.verdict is not None
     assert [r.subjects for r in qingxi.verdict.regressions] == [("dg-mc-01",)]
     # dg-humen: reported reverting, the run waited once for its timer, it stayed cut off
     assert len(sleeps) == 1 and 300 <= sleeps[0] <= 300 + 15
-    humen_report = next(h for h in report.hosts if h.host == "dg-humen")
+    humen_report = host_report(report, "dg-humen")
     assert humen_report.status == "unreachable"
     assert "unreachable after commit" in humen_report.reason
     assert "needs a person" in humen_report.reason
@@ -537,7 +555,7 @@ def test_an_unreachable_host_is_sent_nothing_and_reported_reverted_once_back(
     qingxi.confirm_commit.assert_not_called()
     qingxi.rollback.assert_not_called()
     assert waits == [120 + 15]
-    host = next(h for h in report.hosts if h.host == "dg-qingxi")
+    host = host_report(report, "dg-qingxi")
     assert host.status == "reverted"
     assert host.reason.startswith("unreachable after commit (unreachable: dg-qingxi: timed out)")
     assert "reverted by its confirm timer" in host.reason
@@ -547,19 +565,18 @@ def test_an_unreachable_host_is_sent_nothing_and_reported_reverted_once_back(
 
 
 def test_drift_fails_the_host_and_rolls_it_back(
+    push: Push,
     reference: Design,
     graph: nx.MultiGraph,
-    nornir: Nornir,
     devices: dict[str, Any],
     network: Network,
-    secrets: None,
     mocker: MockerFixture,
 ) -> None:
     """dg-humen silently dropped a line: the same candidate still shows a diff."""
     devices["dg-humen"].compare_config.side_effect = after_commit(
         network, "dg-humen", "+ sysname dg-humen\n+ ntp key 7\n", "+ ntp key 7\n"
     )
-    report = run_push(reference, graph, nornir, commit=True)
+    report = push(commit=True)
     humen = devices["dg-humen"]
     configs = rendered(reference, graph)
     assert after_baseline(humen) == [
@@ -573,23 +590,20 @@ def test_drift_fails_the_host_and_rolls_it_back(
         mocker.call.rollback(),
         mocker.call.close(),
     ]
-    host = next(h for h in report.hosts if h.host == "dg-humen")
+    host = host_report(report, "dg-humen")
     assert (host.status, host.drift) == ("failed", "+ ntp key 7")
     assert host.reason == "device runs something else: + ntp key 7; rolled back"
     assert statuses(report)["dg-changan"] == "committed"
 
 
 def test_a_failing_baseline_refuses_and_sends_nothing(
-    reference: Design,
-    graph: nx.MultiGraph,
-    nornir: Nornir,
+    push: Push,
     devices: dict[str, Any],
     network: Network,
-    secrets: None,
 ) -> None:
     devices["dg-changan"].cli.side_effect = cli_answer("iosxr", SAMPLES[Platform.IOSXR])
     network.cut.add("dg-qingxi")
-    report = run_push(reference, graph, nornir, commit=True)
+    report = push(commit=True)
     for device in devices.values():
         assert not [n for n in call_names(device) if n.startswith(("load_", "commit"))]
     assert report.refused.startswith("the baseline already fails on 2 host(s), nothing was sent")
@@ -598,22 +612,19 @@ def test_a_failing_baseline_refuses_and_sends_nothing(
     assert "dg-humen" not in report.refused
     assert set(statuses(report).values()) == {"skipped"}
     assert not report.ok
-    changan = next(h for h in report.hosts if h.host == "dg-changan")
+    changan = host_report(report, "dg-changan")
     assert changan.baseline is not None and not changan.baseline.ok
 
 
 def test_allow_degraded_ignores_what_already_failed_and_skips_the_unreachable(
-    reference: Design,
-    graph: nx.MultiGraph,
-    nornir: Nornir,
+    push: Push,
     devices: dict[str, Any],
     network: Network,
-    secrets: None,
 ) -> None:
     devices["dg-changan"].cli.side_effect = cli_answer("iosxr", SAMPLES[Platform.IOSXR])
     network.cut.add("dg-qingxi")
     rollout = Rollout(allow_degraded=True)
-    report = run_push(reference, graph, nornir, commit=True, rollout=rollout)
+    report = push(commit=True, rollout=rollout)
     assert report.refused == ""
     assert statuses(report) == {
         "dg-changan": "committed",  # its BGP failed before the change already
@@ -621,28 +632,25 @@ def test_allow_degraded_ignores_what_already_failed_and_skips_the_unreachable(
         "dg-qingxi": "skipped",
         "dg-not-designed": "skipped",
     }
-    changan = next(h for h in report.hosts if h.host == "dg-changan")
+    changan = host_report(report, "dg-changan")
     assert changan.verification is not None and not changan.verification.ok
     assert changan.verdict is not None and changan.verdict.keep
-    qingxi = next(h for h in report.hosts if h.host == "dg-qingxi")
+    qingxi = host_report(report, "dg-qingxi")
     assert qingxi.reason == "unreachable before the change: unreachable: dg-qingxi: timed out"
     devices["dg-qingxi"].load_merge_candidate.assert_not_called()
     assert report.ok
 
 
 def test_a_failed_canary_stops_the_rest(
-    reference: Design,
-    graph: nx.MultiGraph,
-    nornir: Nornir,
+    push: Push,
     devices: dict[str, Any],
     network: Network,
-    secrets: None,
 ) -> None:
     canary = devices["dg-changan"]  # the first by name: all three are towns
     canary.get_interfaces_ip.side_effect = after_commit(
         network, "dg-changan", canary.get_interfaces_ip.return_value, {}
     )
-    report = run_push(reference, graph, nornir, commit=True, rollout=Rollout(canary=1))
+    report = push(commit=True, rollout=Rollout(canary=1))
     assert statuses(report) == {
         "dg-changan": "rolled back",
         "dg-humen": "skipped",
@@ -652,25 +660,22 @@ def test_a_failed_canary_stops_the_rest(
     assert report.stopped == "canary failed"
     for name in ("dg-humen", "dg-qingxi"):
         devices[name].load_merge_candidate.assert_not_called()
-        host = next(h for h in report.hosts if h.host == name)
+        host = host_report(report, name)
         assert (host.batch, host.reason) == (1, "canary failed")
-    assert next(h for h in report.hosts if h.host == "dg-changan").batch == 0
+    assert host_report(report, "dg-changan").batch == 0
 
 
 def test_max_failures_aborts_the_remaining_batches(
-    reference: Design,
-    graph: nx.MultiGraph,
-    nornir: Nornir,
+    push: Push,
     devices: dict[str, Any],
     network: Network,
-    secrets: None,
 ) -> None:
     humen = devices["dg-humen"]
     humen.get_interfaces_ip.side_effect = after_commit(
         network, "dg-humen", humen.get_interfaces_ip.return_value, {}
     )
     rollout = Rollout(batch_size=1, max_failures=1)
-    report = run_push(reference, graph, nornir, commit=True, rollout=rollout)
+    report = push(commit=True, rollout=rollout)
     assert statuses(report) == {
         "dg-changan": "committed",
         "dg-humen": "rolled back",
@@ -678,18 +683,15 @@ def test_max_failures_aborts_the_remaining_batches(
         "dg-not-designed": "skipped",
     }
     assert report.stopped == "aborted after 1 failures"
-    qingxi = next(h for h in report.hosts if h.host == "dg-qingxi")
+    qingxi = host_report(report, "dg-qingxi")
     assert (qingxi.batch, qingxi.reason) == (2, "aborted after 1 failures")
     devices["dg-qingxi"].load_merge_candidate.assert_not_called()
 
 
 def test_a_failing_getter_or_rollback_is_reported(
-    reference: Design,
-    graph: nx.MultiGraph,
-    nornir: Nornir,
+    push: Push,
     devices: dict[str, Any],
     network: Network,
-    secrets: None,
 ) -> None:
     devices["dg-humen"].cli.side_effect = after_commit(
         network,
@@ -704,13 +706,13 @@ def test_a_failing_getter_or_rollback_is_reported(
     qingxi.rollback.side_effect = RuntimeError("rollback refused")
     waits: list[float] = []
 
-    report = run_push(reference, graph, nornir, commit=True, sleep=waits.append)
+    report = push(commit=True, sleep=waits.append)
 
     devices["dg-humen"].rollback.assert_called_once_with()
     assert statuses(report)["dg-humen"] == "rolled back"
-    humen = next(h for h in report.hosts if h.host == "dg-humen")
+    humen = host_report(report, "dg-humen")
     assert "bgp: error: RuntimeError: cli broke" in humen.reason
-    host = next(h for h in report.hosts if h.host == "dg-qingxi")
+    host = host_report(report, "dg-qingxi")
     assert host.status == "reverted"  # never confirmed: its own timer took the change back
     assert "rollback failed (error: RuntimeError: rollback refused)" in host.reason
     qingxi.confirm_commit.assert_not_called()
@@ -719,16 +721,13 @@ def test_a_failing_getter_or_rollback_is_reported(
 
 
 def test_no_diff_discards_and_commits_nothing(
-    reference: Design,
-    graph: nx.MultiGraph,
-    nornir: Nornir,
+    push: Push,
     devices: dict[str, Any],
-    secrets: None,
     mocker: MockerFixture,
 ) -> None:
     for device in devices.values():
         device.compare_config.side_effect = lambda: ""
-    report = run_push(reference, graph, nornir, commit=True)
+    report = push(commit=True)
     for device in devices.values():
         assert after_baseline(device)[1:] == [
             mocker.call.compare_config(),
@@ -741,15 +740,12 @@ def test_no_diff_discards_and_commits_nothing(
 
 
 def test_an_error_discards_the_candidate_and_the_others_still_commit(
-    reference: Design,
-    graph: nx.MultiGraph,
-    nornir: Nornir,
+    push: Push,
     devices: dict[str, Any],
-    secrets: None,
     mocker: MockerFixture,
 ) -> None:
     devices["dg-humen"].compare_config.side_effect = RuntimeError("session dropped")
-    report = run_push(reference, graph, nornir, commit=True)
+    report = push(commit=True)
 
     humen = devices["dg-humen"]
     assert [c[0] for c in after_baseline(humen)] == [
@@ -767,23 +763,20 @@ def test_an_error_discards_the_candidate_and_the_others_still_commit(
         "committed",
         "committed",
     )
-    reason = next(h.reason for h in report.hosts if h.host == "dg-humen")
+    reason = host_report(report, "dg-humen").reason
     assert reason == "error: RuntimeError: session dropped"
     assert not report.ok
 
 
 def test_a_failing_commit_discards_the_candidate_and_cancels_a_pending_one(
-    reference: Design,
-    graph: nx.MultiGraph,
-    nornir: Nornir,
+    push: Push,
     devices: dict[str, Any],
-    secrets: None,
     mocker: MockerFixture,
 ) -> None:
     qingxi = devices["dg-qingxi"]
     qingxi.commit_config.side_effect = RuntimeError("commit check failed")
     qingxi.has_pending_commit.return_value = True
-    report = run_push(reference, graph, nornir, commit=True)
+    report = push(commit=True)
     assert after_baseline(qingxi)[2:] == [
         mocker.call.commit_config(revert_in=300),
         mocker.call.discard_config(),
@@ -791,21 +784,18 @@ def test_a_failing_commit_discards_the_candidate_and_cancels_a_pending_one(
         mocker.call.rollback(),
         mocker.call.close(),
     ]
-    host = next(h for h in report.hosts if h.host == "dg-qingxi")
+    host = host_report(report, "dg-qingxi")
     assert (host.status, host.commit) == ("failed", "failed")
     assert host.reason == "error: RuntimeError: commit check failed"
 
 
 def test_a_missing_secret_fails_before_any_connection(
-    reference: Design,
-    graph: nx.MultiGraph,
-    nornir: Nornir,
+    push: Push,
     devices: dict[str, Any],
-    secrets: None,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.delenv("GOVNET_TACACS_KEY")
-    report = run_push(reference, graph, nornir, commit=True)
+    report = push(commit=True)
     Host.get_connection.assert_not_called()  # type: ignore[attr-defined]
     for device in devices.values():
         assert device.mock_calls == []
@@ -817,11 +807,8 @@ def test_a_missing_secret_fails_before_any_connection(
 
 
 def test_a_missing_napalm_driver_fails_only_its_hosts(
-    reference: Design,
-    graph: nx.MultiGraph,
-    nornir: Nornir,
+    push: Push,
     devices: dict[str, Any],
-    secrets: None,
     mocker: MockerFixture,
 ) -> None:
     def drivers(name: str) -> Any:
@@ -830,26 +817,23 @@ def test_a_missing_napalm_driver_fails_only_its_hosts(
         return object
 
     mocker.patch.object(live, "get_network_driver", side_effect=drivers)
-    report = run_push(reference, graph, nornir, commit=False)
+    report = push(commit=False)
     assert devices["dg-humen"].mock_calls == []
-    humen = next(h for h in report.hosts if h.host == "dg-humen")
+    humen = host_report(report, "dg-humen")
     assert humen.status == "failed"
     assert humen.reason.startswith("no driver:") and "napalm-huawei-vrp" in humen.reason
     assert statuses(report)["dg-changan"] == "would change"
 
 
 def test_secret_values_never_reach_the_report(
-    reference: Design,
-    graph: nx.MultiGraph,
-    nornir: Nornir,
+    push: Push,
     devices: dict[str, Any],
-    secrets: None,
 ) -> None:
     key = SECRETS["GOVNET_TACACS_KEY"]
     devices["dg-changan"].compare_config.side_effect = lambda: f"+ tacacs-server key 7 {key}\n"
     devices["dg-humen"].compare_config.side_effect = RuntimeError(f"bad line: key {key}")
-    report = run_push(reference, graph, nornir, commit=False)
-    changan = next(h for h in report.hosts if h.host == "dg-changan")
+    report = push(commit=False)
+    changan = host_report(report, "dg-changan")
     assert changan.diff == "+ tacacs-server key 7 %SECRET(env:GOVNET_TACACS_KEY)%\n"
     console = Console(file=io.StringIO(), width=200)
     for table in push_tables(report):
@@ -935,14 +919,11 @@ def test_an_empty_running_config_never_replaces_a_backup(
 
 
 def test_push_shows_progress_per_host(
-    reference: Design,
-    graph: nx.MultiGraph,
-    nornir: Nornir,
+    push: Push,
     devices: dict[str, Any],
-    secrets: None,
 ) -> None:
     progress = Progress(console=Console(file=io.StringIO()))
-    run_push(reference, graph, nornir, commit=False, progress=progress)
+    push(commit=False, progress=progress)
     (task,) = progress.tasks
     assert (task.total, task.completed) == (3, 3)  # the skipped host is not pushed
 
@@ -974,12 +955,11 @@ def test_verify_changes_nothing_and_reports_each_host(
 
 
 def test_a_missing_loopback_route_fails_verification_and_rolls_back(
+    push: Push,
     reference: Design,
     graph: nx.MultiGraph,
-    nornir: Nornir,
     devices: dict[str, Any],
     network: Network,
-    secrets: None,
 ) -> None:
     """dg-qingxi has no route to dg-mc-02's IPv6 loopback after its commit (dg-mc-02 is not
     changed and was fine: dg-qingxi's change explains it)."""
@@ -989,10 +969,10 @@ def test_a_missing_loopback_route_fails_verification_and_rolls_back(
         if destination == lost and "dg-qingxi" in network.committed
         else {destination: [{"protocol": "isis"}]}
     )
-    report = run_push(reference, graph, nornir, commit=True)
+    report = push(commit=True)
     assert statuses(report)["dg-qingxi"] == "rolled back"
     assert statuses(report)["dg-humen"] == "committed"
-    qingxi = next(h for h in report.hosts if h.host == "dg-qingxi")
+    qingxi = host_report(report, "dg-qingxi")
     assert qingxi.verification is not None
     routes = next(c for c in qingxi.verification.checks if c.name == "loopback routes")
     assert routes.status == "failed" and routes.detail == f"no route to {lost}"
@@ -1225,17 +1205,14 @@ def test_confirm_timers_follow_the_platform_and_are_never_clamped(platform_facts
 
 
 def test_a_timer_the_platform_refuses_fails_that_host_before_connecting_and_replace_is_used(
-    reference: Design,
-    graph: nx.MultiGraph,
-    nornir: Nornir,
+    push: Push,
     devices: dict[str, Any],
-    secrets: None,
     platform_facts: None,
     mocker: MockerFixture,
 ) -> None:
     rollout = Rollout(confirm_timeout=400)
-    report = run_push(reference, graph, nornir, commit=True, rollout=rollout)
-    changan = next(h for h in report.hosts if h.host == "dg-changan")
+    report = push(commit=True, rollout=rollout)
+    changan = host_report(report, "dg-changan")
     assert changan.status == "failed" and "outside what iosxr accepts" in changan.reason
     assert devices["dg-changan"].mock_calls == []
     qingxi = devices["dg-qingxi"]
@@ -1244,16 +1221,13 @@ def test_a_timer_the_platform_refuses_fails_that_host_before_connecting_and_repl
     qingxi.commit_config.assert_called_once_with(revert_in=420)
     devices["dg-humen"].load_merge_candidate.assert_called()  # VRP merges
     assert statuses(report)["dg-qingxi"] == "committed"
-    assert next(h for h in report.hosts if h.host == "dg-qingxi").revert_in == 420
+    assert host_report(report, "dg-qingxi").revert_in == 420
 
 
 def test_a_host_verified_after_its_timer_may_have_run_out_is_never_confirmed(
-    reference: Design,
-    graph: nx.MultiGraph,
-    nornir: Nornir,
+    push: Push,
     devices: dict[str, Any],
     network: Network,
-    secrets: None,
 ) -> None:
     """dg-humen's commit took 298 of its 300 seconds: confirming now would race its timer."""
     waits: list[float] = []
@@ -1265,10 +1239,10 @@ def test_a_host_verified_after_its_timer_may_have_run_out_is_never_confirmed(
         waits.append(seconds)
         network.committed.discard("dg-humen")  # its timer took the change back
 
-    report = run_push(reference, graph, nornir, commit=True, clock=clock, sleep=sleep)
+    report = push(commit=True, clock=clock, sleep=sleep)
     devices["dg-humen"].confirm_commit.assert_not_called()
     devices["dg-humen"].rollback.assert_not_called()
-    humen = next(h for h in report.hosts if h.host == "dg-humen")
+    humen = host_report(report, "dg-humen")
     assert humen.status == "reverted"
     assert humen.reason.startswith("verification outlasted the confirm timer")
     assert humen.verdict is not None and humen.verdict.keep

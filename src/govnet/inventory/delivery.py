@@ -14,48 +14,44 @@ canary and ``max_failures`` stop later batches.
 
 from __future__ import annotations
 
-import contextlib
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from nornir.core import Nornir
-from nornir.core.task import Result, Task
+from nornir.core.task import Task
 from rich.progress import Progress
 
-from govnet.inventory.judgement import Verdict, judge, regressions
+from govnet.inventory.delivery_steps import (
+    Checked,
+    Clock,
+    Delivery,
+    Done,
+    Staged,
+    check_after_commit,
+    close_all,
+    finish,
+    read_baseline,
+    reconnect,
+    run_phase,
+    stage,
+)
+from govnet.inventory.judgement import Verdict, judge
 from govnet.inventory.platforms import DEVICE_CONNECTION
 from govnet.inventory.push_report import FAILING, CommitStep, HostPush, PushReport, PushStatus
 from govnet.inventory.rollout import Rollout, plan_batches
 from govnet.inventory.secrets import mask_secrets
-from govnet.inventory.verification import Check, VerifyResult, retry_until
-from govnet.ipv6.live import _quiet_library_loggers, _root_error, failure_reason
+from govnet.inventory.verification import VerifyResult
+from govnet.ipv6.live import _quiet_library_loggers
 
-Verify = Callable[[Task], VerifyResult]
-Clock = Callable[[], float]
 Sleep = Callable[[float], None]
 
 # After the latest confirm timer has run out, the devices still need a moment to roll back.
 REVERT_GRACE_S = 15.0
 # Never confirm a commit whose timer may run out meanwhile: it would race the revert.
 CONFIRM_MARGIN_S = 5
-DRIFT_LINES = 5
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """What one host gets: its config (secrets resolved), the values to mask in reports,
-    replace or merge, its verification (None: a plain commit, no confirm timer) and its
-    confirm timer (None: the rollout's)."""
-
-    config: str
-    secrets: Mapping[str, str] = field(default_factory=dict)
-    replace: bool = False
-    verify: Verify | None = None
-    platform: str = ""
-    revert_in: int | None = None
 
 
 @dataclass
@@ -94,232 +90,6 @@ class _Host:
             verdict=self.verdict,
             timings={k: round(v, 3) for k, v in self.timings.items()},
         )
-
-
-# --- phases: each a Nornir task that never raises, returning what it saw
-
-
-@dataclass(frozen=True)
-class Staged:
-    diff: str = ""
-    committed: bool = False
-    error: str = ""
-    seconds: float = 0.0
-    # the run's clock just before commit_config and once it returned: the device's timer
-    # started in between
-    commit_window: tuple[float, float] = (0.0, 0.0)
-
-
-@dataclass(frozen=True)
-class Checked:
-    unreachable: str = ""
-    drift: str = ""
-    verification: VerifyResult | None = None
-    seconds: float = 0.0
-
-
-@dataclass(frozen=True)
-class Done:
-    error: str = ""
-    seconds: float = 0.0
-
-
-def _close(task: Task, connection: str) -> None:
-    """Close the host's connection; a session that is already gone is fine."""
-    with contextlib.suppress(Exception):  # closing a dead session may fail any way it likes
-        task.host.close_connection(connection)
-
-
-def _load(device: Any, delivery: Delivery) -> None:
-    if delivery.replace:
-        device.load_replace_candidate(config=delivery.config)
-    else:
-        device.load_merge_candidate(config=delivery.config)
-
-
-def _clean_up(device: Any, reason: str, committing: bool) -> str:
-    """Discard the candidate and, when the commit itself failed, cancel a confirmed commit
-    the device may have started anyway; failures to do so are added to the reason, never
-    raised."""
-    try:
-        device.discard_config()
-    except Exception as error:
-        reason += f"; discard_config failed too: {failure_reason(error)}"
-    if not committing:
-        return reason
-    try:
-        if device.has_pending_commit():
-            device.rollback()
-    except Exception as error:
-        reason += f"; cancelling a pending commit failed: {failure_reason(error)}"
-    return reason
-
-
-def stage(
-    task: Task,
-    delivery: Delivery,
-    connection: str,
-    commit: bool,
-    revert_in: int | None,
-    now: Clock = time.monotonic,
-) -> Staged:
-    """Load the candidate and diff it; with ``commit`` and a diff, commit it (confirmed when
-    ``revert_in``). The connection is closed afterwards: what follows uses a fresh one."""
-    clock = time.monotonic()
-    try:
-        device = task.host.get_connection(connection, task.nornir.config)
-    except Exception as error:
-        return Staged(error=failure_reason(error), seconds=time.monotonic() - clock)
-    diff = ""
-    committing = False
-    try:
-        _load(device, delivery)
-        diff = str(device.compare_config() or "")
-        if not commit or not diff.strip():
-            device.discard_config()
-            return Staged(diff=diff, seconds=time.monotonic() - clock)
-        committing = True
-        started = now()
-        if revert_in is None:
-            device.commit_config()
-        else:
-            device.commit_config(revert_in=revert_in)
-        window = (started, now())
-    except Exception as error:
-        reason = _clean_up(device, failure_reason(error), committing)
-        return Staged(diff=diff, error=reason, seconds=time.monotonic() - clock)
-    finally:
-        _close(task, connection)
-    return Staged(diff=diff, committed=True, seconds=time.monotonic() - clock, commit_window=window)
-
-
-def _first_lines(diff: str) -> str:
-    lines = [line for line in diff.splitlines() if line.strip()]
-    more = f" (+{len(lines) - DRIFT_LINES} more lines)" if len(lines) > DRIFT_LINES else ""
-    return " | ".join(lines[:DRIFT_LINES]) + more
-
-
-def _verify_safely(verify: Verify, task: Task) -> VerifyResult:
-    try:
-        return verify(task)
-    except Exception as error:
-        return VerifyResult(
-            checks=(Check(name="verification", status="failed", detail=failure_reason(error)),)
-        )
-
-
-def check_after_commit(
-    task: Task,
-    delivery: Delivery,
-    connection: str,
-    baseline: VerifyResult | None,
-    settle_until: float,
-) -> Checked:
-    """Over a fresh connection: the drift check (the same candidate again must show no diff),
-    then the verification, retried while it shows regressions until ``settle_until``
-    (``time.monotonic``): one deadline for the whole batch, so that hosts waiting for a worker
-    do not push the confirmations back."""
-    clock = time.monotonic()
-    try:
-        device = task.host.get_connection(connection, task.nornir.config)
-    except Exception as error:
-        return Checked(unreachable=failure_reason(error), seconds=time.monotonic() - clock)
-    try:
-        _load(device, delivery)
-        drift = str(device.compare_config() or "")
-        device.discard_config()
-    except Exception as error:
-        drift = f"the drift check failed: {failure_reason(error)}"
-    if drift.strip():
-        return Checked(drift=_first_lines(drift), seconds=time.monotonic() - clock)
-    assert delivery.verify is not None
-    verify = delivery.verify
-    verification = retry_until(
-        lambda: _verify_safely(verify, task),
-        lambda result: not regressions(baseline, result),
-        max(0.0, settle_until - time.monotonic()),
-    )
-    return Checked(verification=verification, seconds=time.monotonic() - clock)
-
-
-def finish(task: Task, connection: str, confirm: bool) -> Done:
-    """``confirm_commit()`` or ``rollback()`` on the host's current (fresh) connection."""
-    clock = time.monotonic()
-    try:
-        device = task.host.get_connection(connection, task.nornir.config)
-        if confirm:
-            device.confirm_commit()
-        else:
-            device.rollback()
-    except Exception as error:
-        return Done(error=failure_reason(error), seconds=time.monotonic() - clock)
-    return Done(seconds=time.monotonic() - clock)
-
-
-def reconnect(task: Task, connection: str) -> Done:
-    """Open a connection (and close it): is the host reachable again?"""
-    clock = time.monotonic()
-    try:
-        task.host.get_connection(connection, task.nornir.config)
-    except Exception as error:
-        return Done(error=failure_reason(error), seconds=time.monotonic() - clock)
-    _close(task, connection)
-    return Done(seconds=time.monotonic() - clock)
-
-
-def read_baseline(task: Task, verify: Verify) -> tuple[VerifyResult | str, float]:
-    """The host's verification before any change, or why it could not be read; seconds."""
-    clock = time.monotonic()
-    try:
-        return verify(task), time.monotonic() - clock
-    except Exception as error:
-        return failure_reason(error), time.monotonic() - clock
-
-
-# --- running a phase on some hosts
-
-
-def run_phase(
-    nornir: Nornir,
-    hosts: Sequence[str],
-    step: Callable[[Task], T],
-    fallback: Callable[[str], T],
-    label: str,
-    progress: Progress | None,
-) -> dict[str, T]:
-    """``step`` on each of ``hosts`` (threaded); an error that escapes it becomes
-    ``fallback(reason)``."""
-    if not hosts:
-        return {}
-    wanted = set(hosts)
-    bar = None if progress is None else progress.add_task(label, total=len(wanted))
-
-    def counted(task: Task) -> Result:
-        try:
-            return Result(host=task.host, result=step(task))
-        finally:
-            if progress is not None and bar is not None:
-                progress.update(bar, advance=1, description=f"{label}: {task.host.name}")
-
-    selected = nornir.filter(filter_func=lambda host: host.name in wanted)
-    results = selected.run(task=counted, name=f"govnet {label}", on_failed=True)
-    found: dict[str, T] = {}
-    for name, result in results.items():
-        if len(result) and not result.failed:
-            found[name] = result[0].result
-        else:
-            error = _root_error(result)
-            found[name] = fallback(failure_reason(error) if error else "failed")
-    return found
-
-
-def _close_all(nornir: Nornir, hosts: Sequence[str]) -> None:
-    wanted = set(hosts)
-    if not wanted:
-        return
-    nornir.filter(filter_func=lambda host: host.name in wanted).close_connections(
-        on_good=True, on_failed=True
-    )
 
 
 # --- the whole run
@@ -364,7 +134,7 @@ def _diff_only(run: _Run, names: Sequence[str]) -> None:
     try:
         staged = run.phase(names, step, lambda why: Staged(error=why), "diffing")
     finally:
-        _close_all(run.nornir, names)
+        close_all(run.nornir, names)
     for name, outcome in staged.items():
         host = run.hosts[name]
         host.diff, host.timings["diff"] = outcome.diff, outcome.seconds
@@ -383,7 +153,7 @@ def _take_baseline(run: _Run, names: Sequence[str]) -> dict[str, VerifyResult | 
     try:
         found = run.phase(names, step, lambda why: (why, 0.0), "baseline")
     finally:
-        _close_all(run.nornir, names)
+        close_all(run.nornir, names)
     baseline: dict[str, VerifyResult | str] = {}
     for name, (result, seconds) in found.items():
         run.hosts[name].timings["baseline"] = seconds
@@ -503,7 +273,9 @@ def _check_and_settle(
         else:
             host.status = "committed"
             if host.verdict is not None and host.verdict.excused:
-                host.reason = f"kept; excused: {host.verdict.summary()}"
+                host.reason = "kept: " + "; ".join(
+                    f"{e.regression.check} caused by {e.because()}" for e in host.verdict.excused
+                )
     for name in to_roll_back:
         host = run.hosts[name]
         host.timings["rollback"] = done[name].seconds
@@ -536,7 +308,7 @@ def _wait_for_reverts(run: _Run) -> None:
             "reconnecting",
         )  # fmt: skip
     finally:
-        _close_all(run.nornir, names)
+        close_all(run.nornir, names)
     for host in reverting:
         outcome = done[host.name]
         host.timings["reconnect"] = outcome.seconds
@@ -611,7 +383,7 @@ def deliver(
             to_check = _commit_batch(run, batch, index)
             _check_and_settle(run, to_check, baseline, index)
         finally:
-            _close_all(run.nornir, batch)
+            close_all(run.nornir, batch)
         failed_here = sum(run.hosts[n].status in FAILING for n in batch)
         failures += failed_here
         if rollout.canary and index == 0 and failed_here:

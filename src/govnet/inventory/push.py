@@ -28,7 +28,8 @@ from rich.progress import Progress
 
 from govnet.design import Design
 from govnet.inventory.bgp_cli import BGP_CLI_HOOKS
-from govnet.inventory.delivery import Clock, Delivery, Sleep, Verify, deliver
+from govnet.inventory.delivery import Sleep, deliver
+from govnet.inventory.delivery_steps import Clock, Delivery, Verify
 from govnet.inventory.device_cli import ISIS_CLI_HOOKS, SRV6_CLI_HOOKS, Hook
 from govnet.inventory.platforms import DEVICE_CONNECTION, PLATFORMS, Platform
 from govnet.inventory.push_report import HostPush, PushReport

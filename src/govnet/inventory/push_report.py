@@ -76,9 +76,18 @@ STATUS_STYLE = {
 
 
 def _verification_cell(host: HostPush) -> str:
+    """In a few words: the verdict when there is one (the details table has the rest)."""
     if host.verdict is not None:
-        return host.verdict.summary()
-    return "" if host.verification is None else host.verification.summary()
+        condemned, excused = len(host.verdict.regressions), len(host.verdict.excused)
+        if condemned:
+            return f"{condemned} regression(s)" + (f", {excused} excused" if excused else "")
+        if excused:
+            return f"no regression of its own, {excused} excused"
+    if host.verification is None:
+        return ""
+    if host.verification.ok:
+        return "ok"
+    return "no regression (failing before)" if host.verdict is not None else "failed"
 
 
 def push_tables(report: PushReport) -> list[Table]:

@@ -21,7 +21,8 @@ from nornir.core.task import Result, Task
 from nornir.plugins.runners import ThreadedRunner
 from rich.progress import Progress
 
-from govnet.inventory.delivery import Clock, Delivery, Sleep, Verify, deliver
+from govnet.inventory.delivery import Sleep, deliver
+from govnet.inventory.delivery_steps import Clock, Delivery, Verify
 from govnet.inventory.platforms import Platform
 from govnet.inventory.push_report import HostPush, PushReport
 from govnet.inventory.rollout import Rollout, confirm_timer, rollout_order
