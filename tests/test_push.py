@@ -551,14 +551,21 @@ def test_an_unreachable_host_is_sent_nothing_and_reported_reverted_once_back(
         sleep=sleep,
     )
     qingxi = devices["dg-qingxi"]
-    assert call_names(qingxi)[-3:] == ["commit_config", "close", "close"]
+    assert call_names(qingxi)[-6:] == [
+        "commit_config",
+        "close",  # then nothing until its timer has run out; then the change must be gone
+        "load_merge_candidate",
+        "compare_config",
+        "discard_config",
+        "close",
+    ]
     qingxi.confirm_commit.assert_not_called()
     qingxi.rollback.assert_not_called()
     assert waits == [120 + 15]
     host = host_report(report, "dg-qingxi")
     assert host.status == "reverted"
     assert host.reason.startswith("unreachable after commit (unreachable: dg-qingxi: timed out)")
-    assert "reverted by its confirm timer" in host.reason
+    assert host.reason.endswith("reverted by its confirm timer (the change is gone)")
     assert host.verification is None and host.verdict is None
     assert statuses(report)["dg-humen"] == "committed"
     assert not report.ok
@@ -713,8 +720,14 @@ def test_a_failing_getter_or_rollback_is_reported(
     humen = host_report(report, "dg-humen")
     assert "bgp: error: RuntimeError: cli broke" in humen.reason
     host = host_report(report, "dg-qingxi")
-    assert host.status == "reverted"  # never confirmed: its own timer took the change back
+    # never confirmed, yet it still runs the change once its timer ran out: a person must look
+    assert host.status == "failed"
+    assert host.reason.startswith("regression: loopbacks: missing")
     assert "rollback failed (error: RuntimeError: rollback refused)" in host.reason
+    assert host.reason.endswith(
+        "reachable again but still runs the change: its confirm timer did not revert it, "
+        "needs a person"
+    )
     qingxi.confirm_commit.assert_not_called()
     assert len(waits) == 1
     assert statuses(report)["dg-changan"] == "committed"
@@ -1062,6 +1075,14 @@ def test_push_cli_commits_in_batches_and_reports_every_phase_as_json(
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
     assert (payload["commit"], payload["refused"], payload["stopped"]) == (True, "", "")
+    assert payload["rollout"] == {
+        "confirm_timeout": 200,
+        "settle": 0.0,
+        "canary": 1,
+        "batch_size": 1,
+        "max_failures": 2,
+        "allow_degraded": False,
+    }
     hosts = {h["host"]: h for h in payload["hosts"]}
     assert {n: (h["batch"], h["status"]) for n, h in hosts.items()} == {
         "dg-changan": (0, "committed"),

@@ -28,6 +28,7 @@ from govnet.inventory.delivery_steps import (
     Clock,
     Delivery,
     Done,
+    Reconnected,
     Staged,
     check_after_commit,
     close_all,
@@ -67,6 +68,7 @@ class _Host:
     diff: str = ""
     commit: CommitStep = "none"
     commit_window: tuple[float, float] | None = None
+    revert_cause: str = ""  # why it was left to its confirm timer
     revert_in: int | None = None
     drift: str = ""
     verification: VerifyResult | None = None
@@ -121,7 +123,7 @@ class _Run:
         return max(0, round(host.commit_window[0] + host.revert_in - self.clock()))
 
     def reverting(self, host: _Host, why: str) -> None:
-        host.status = "reverting"
+        host.status, host.revert_cause = "reverting", why
         host.reason = (
             f"{why}: the device reverts by its confirm timer in {self.revert_seconds(host)} s"
         )
@@ -302,25 +304,38 @@ def _wait_for_reverts(run: _Run) -> None:
     if wait > 0:
         run.sleep(wait)
     names = [h.name for h in reverting]
+
+    def step(task: Task) -> Reconnected:
+        return reconnect(task, run.hosts[task.host.name].delivery, run.connection)
+
     try:
-        done = run.phase(
-            names, lambda task: reconnect(task, run.connection), lambda why: Done(error=why),
-            "reconnecting",
-        )  # fmt: skip
+        done = run.phase(names, step, lambda why: Reconnected(unreachable=why), "reconnecting")
     finally:
         close_all(run.nornir, names)
     for host in reverting:
-        outcome = done[host.name]
+        outcome, cause = done[host.name], host.revert_cause
         host.timings["reconnect"] = outcome.seconds
-        cause = host.reason.split(": the device reverts")[0]
-        if outcome.error:
+        if outcome.unreachable:
             host.status = "unreachable"
             host.reason = (
-                f"{cause}; still unreachable after its confirm timer ({outcome.error}): "
+                f"{cause}; still unreachable after its confirm timer ({outcome.unreachable}): "
                 "needs a person"
             )
+        elif outcome.still_changed:
+            host.status = "failed"
+            host.reason = (
+                f"{cause}; reachable again but still runs the change: its confirm timer did "
+                "not revert it, needs a person"
+            )
+        elif outcome.unreadable:
+            host.status = "reverted"
+            host.reason = (
+                f"{cause}; reachable again after its confirm timer, but its config could not "
+                f"be compared ({outcome.unreadable})"
+            )
         else:
-            host.status, host.reason = "reverted", f"{cause}; reverted by its confirm timer"
+            host.status = "reverted"
+            host.reason = f"{cause}; reverted by its confirm timer (the change is gone)"
 
 
 def deliver(
@@ -352,7 +367,10 @@ def deliver(
 
     def reports(refused: str = "", stopped: str = "") -> PushReport:
         hosts = tuple(run.hosts[n].report() for n in sorted(run.hosts))
-        return PushReport(commit=commit, hosts=hosts, refused=refused, stopped=stopped)
+        used = rollout if commit else None
+        return PushReport(
+            commit=commit, hosts=hosts, rollout=used, refused=refused, stopped=stopped
+        )
 
     if not commit:
         _diff_only(run, names)

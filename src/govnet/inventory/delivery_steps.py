@@ -199,15 +199,31 @@ def finish(task: Task, connection: str, confirm: bool) -> Done:
     return Done(seconds=time.monotonic() - clock)
 
 
-def reconnect(task: Task, connection: str) -> Done:
-    """Open a connection (and close it): is the host reachable again?"""
+@dataclass(frozen=True)
+class Reconnected:
+    unreachable: str = ""
+    still_changed: bool = False  # the candidate shows no diff: the change is still running
+    unreadable: str = ""  # reachable, but the comparison failed
+    seconds: float = 0.0
+
+
+def reconnect(task: Task, delivery: Delivery, connection: str) -> Reconnected:
+    """Once its confirm timer has run out: is the host reachable again, and is the change
+    gone (the candidate shows a diff again)?"""
     clock = time.monotonic()
     try:
-        task.host.get_connection(connection, task.nornir.config)
+        device = task.host.get_connection(connection, task.nornir.config)
     except Exception as error:
-        return Done(error=failure_reason(error), seconds=time.monotonic() - clock)
-    _close(task, connection)
-    return Done(seconds=time.monotonic() - clock)
+        return Reconnected(unreachable=failure_reason(error), seconds=time.monotonic() - clock)
+    try:
+        _load(device, delivery)
+        diff = str(device.compare_config() or "")
+        device.discard_config()
+    except Exception as error:
+        return Reconnected(unreadable=failure_reason(error), seconds=time.monotonic() - clock)
+    finally:
+        _close(task, connection)
+    return Reconnected(still_changed=not diff.strip(), seconds=time.monotonic() - clock)
 
 
 def read_baseline(task: Task, verify: Verify) -> tuple[VerifyResult | str, float]:

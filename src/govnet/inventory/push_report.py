@@ -9,6 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from govnet.inventory.judgement import Verdict
+from govnet.inventory.rollout import Rollout
 from govnet.inventory.verification import VerifyResult
 
 PushStatus = Literal[
@@ -51,6 +52,7 @@ class HostPush(_Frozen):
 class PushReport(_Frozen):
     commit: bool
     hosts: tuple[HostPush, ...]
+    rollout: Rollout | None = None  # the options of a commit run
     refused: str = ""  # why nothing was sent
     stopped: str = ""  # why later batches were skipped
 
