@@ -15,7 +15,8 @@ The output formats, and where they come from (recorded in ``templates/huawei_vrp
   Destination/Mask, Proto, Pre, Cost, Flags, NextHop, Interface. An equal-cost route to the same
   destination is a row without the destination (so Routes can exceed Destinations). An
   interface name too long for an 80-column terminal is wrapped onto the next line (a lone
-  fragment), as the CloudEngine captures show; it is joined back. IS-IS routes are ``ISIS-L1``
+  fragment), as the CloudEngine captures show; it is skipped (only the destination and the
+  protocol are read). IS-IS routes are ``ISIS-L1``
   / ``ISIS-L2``.
 * ``display ipv6 routing-table``: the same title block, then one block per route of ``Key :
   value`` pairs, two per line (Destination/PrefixLength, NextHop/Preference, Cost/Protocol,
@@ -129,7 +130,8 @@ _IPV4_TAIL = (
 )
 _IPV4_ROW = re.compile(rf"\s*(?P<address>{_IPV4})/(?P<length>\d+)\s+{_IPV4_TAIL}")
 _IPV4_EQUAL_COST = re.compile(rf"\s+{_IPV4_TAIL}")
-_FRAGMENT = re.compile(r"\s*\S+\s*$")
+# the rest of a wrapped interface name: one word that is not an address
+_FRAGMENT = re.compile(rf"(?!\s*{_IPV4})\s*\S+\s*$")
 
 
 def parse_huawei_vrp_ipv4_routes(text: str) -> list[Route]:

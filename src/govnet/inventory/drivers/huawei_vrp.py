@@ -219,6 +219,12 @@ class HuaweiVRPDriver(VRPDriver):  # type: ignore[misc]
             output += self._send("y" if yes else "n", COMMIT_READ_TIMEOUT)
         return output
 
+    def _save(self) -> None:
+        """The running configuration to the startup file, so a reboot keeps the change."""
+        problem = device_error(self._answered("save", yes=True))
+        if problem is not None:
+            raise CommitError(f"'save': {problem}; the change runs but is not saved")
+
     # --- NAPALM's commit API
 
     def load_replace_candidate(
@@ -250,7 +256,7 @@ class HuaweiVRPDriver(VRPDriver):  # type: ignore[misc]
         if revert_in is None:
             self._commit(f"commit{description}")
             self._leave_system_view()
-            self._save_config()
+            self._save()
         else:
             self._commit(f"commit trial {revert_in} persist {self.trial_persist_id}{description}")
             status = self._trial_status()
@@ -301,7 +307,7 @@ class HuaweiVRPDriver(VRPDriver):  # type: ignore[misc]
         if status.state != "INACTIVE":
             raise CommitError(f"{command!r} left the trial status {status.state}")
         self._leave_system_view()
-        self._save_config()
+        self._save()
         self.changed = True
 
     def rollback(self) -> None:
@@ -325,7 +331,7 @@ class HuaweiVRPDriver(VRPDriver):  # type: ignore[misc]
         if problem is not None:
             raise CommitError(f"{command!r}: {problem}")
         self.changed = False
-        self._save_config()
+        self._save()
 
     def _abort_trial(self, status: TrialStatus) -> None:
         self._own_trial(status)
