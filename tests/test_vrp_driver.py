@@ -29,7 +29,9 @@ isis 1
 #
 return
 """
+TRIAL_STATUS = "display configuration trial status"
 ENTERED = [
+    TRIAL_STATUS,  # no trial may be pending
     "system-view",
     "interface LoopBack0",
     "description router id, BGP and management source",
@@ -38,7 +40,6 @@ ENTERED = [
     "isis 1",
     "is-name dg-humen",
 ]
-TRIAL_STATUS = "display configuration trial status"
 SAVE = ["save", "y"]
 
 
@@ -145,7 +146,8 @@ def test_a_multi_line_banner_is_refused_before_anything_is_sent() -> None:
 def test_a_trial_commit_enters_the_lines_then_commits_a_persistent_trial() -> None:
     driver, replay = committed_trial()
     assert replay.sent == [*ENTERED, "commit trial 300 persist govnet", TRIAL_STATUS]
-    assert driver.changed and not driver.loaded and driver.merge_candidate == ""
+    assert driver.trial_started and not driver.changed
+    assert not driver.loaded and driver.merge_candidate == ""
     assert driver.in_system_view  # what 'return' does during a trial is not documented
 
 
@@ -163,6 +165,15 @@ def test_a_second_driver_confirms_the_trial_and_saves() -> None:
     ]
     assert replay.unused() == {}
     assert fresh.changed  # its rollback() may undo the commit point it confirmed
+
+
+def test_the_confirming_driver_can_undo_the_commit_it_confirmed() -> None:
+    replay = ReplayConnection(recordings("confirm_trial", "save", "rollback_commit", "save"))
+    driver = driver_on(replay)
+    driver.confirm_commit()
+    replay.sent.clear()
+    driver.rollback()
+    assert replay.sent == [TRIAL_STATUS, "rollback configuration last 1", "y", *SAVE]
 
 
 def test_confirm_in_the_same_session_stays_in_its_view() -> None:
@@ -313,12 +324,12 @@ def test_a_refused_trial_commit_clears_the_candidate() -> None:
 
 
 def test_immediate_mode_is_refused() -> None:
-    replay = ReplayConnection({"system-view": "[dg-humen]"})
+    replay = ReplayConnection({**recordings("error_line"), "system-view": "[dg-humen]"})
     driver = driver_on(replay)
     driver.load_merge_candidate(config=CANDIDATE)
     with pytest.raises(CommitError, match="two-stage"):
         driver.commit_config(revert_in=300)
-    assert replay.sent == ["system-view"]
+    assert replay.sent == [TRIAL_STATUS, "system-view"]
 
 
 @pytest.mark.parametrize("seconds", [0, 59, 65536])
@@ -335,13 +346,31 @@ def test_a_trial_that_did_not_start_is_an_error() -> None:
     replay = ReplayConnection(
         {
             **recordings("enter_candidate", "trial_commit"),
-            TRIAL_STATUS: ["Trial status: INACTIVE\nTrial time left (sec): 0"],
+            TRIAL_STATUS: ["Trial status: INACTIVE\nTrial time left (sec): 0"] * 2,
         }
     )
     driver = driver_on(replay)
     driver.load_merge_candidate(config=CANDIDATE)
     with pytest.raises(CommitError, match="INACTIVE"):
         driver.commit_config(revert_in=300)
+
+
+def test_no_change_is_sent_while_a_trial_is_pending() -> None:
+    replay = ReplayConnection({TRIAL_STATUS: "Trial status: ACTIVE\nTrial time left (sec): 80"})
+    driver = driver_on(replay)
+    driver.load_merge_candidate(config=CANDIDATE)
+    with pytest.raises(CommitError, match="a trial is ACTIVE"):
+        driver.commit_config(revert_in=300)
+    assert replay.sent == [TRIAL_STATUS]
+
+
+def test_a_trial_no_longer_pending_is_not_rolled_back_blindly() -> None:
+    driver, replay = committed_trial()
+    replay.sent.clear()
+    driver.device = ReplayConnection(recordings("rollback_commit"))  # the timer reverted it
+    with pytest.raises(CommitError, match="no longer pending"):
+        driver.rollback()
+    assert driver.device.sent == [TRIAL_STATUS]
 
 
 def test_nothing_to_confirm_and_someone_elses_trial_are_refused() -> None:

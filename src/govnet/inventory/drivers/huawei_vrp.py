@@ -168,6 +168,7 @@ class HuaweiVRPDriver(VRPDriver):  # type: ignore[misc]
             )
         self.trial_persist_id = persist_id
         self.in_system_view = False
+        self.trial_started = False  # this instance started a trial not confirmed or aborted yet
 
     # --- the session
 
@@ -250,6 +251,9 @@ class HuaweiVRPDriver(VRPDriver):  # type: ignore[misc]
         except ValueError as error:
             raise CommitError(f"the candidate cannot be entered line by line: {error}") from None
         description = f" description {message}" if message else ""
+        pending = self._trial_status()
+        if pending.state != "INACTIVE":  # the device takes no other change during a trial
+            raise CommitError(f"a trial is {pending.state} on the device: nothing was sent")
         self._enter_system_view()
         for command in commands:
             self._enter_line(command)
@@ -266,7 +270,8 @@ class HuaweiVRPDriver(VRPDriver):  # type: ignore[misc]
             # documented, and the persistent trial does not need this session any more.
         self.merge_candidate = ""
         self.loaded = False
-        self.changed = True
+        self.changed = revert_in is None
+        self.trial_started = revert_in is not None
 
     def _enter_line(self, command: str) -> None:
         output = self._send(command)
@@ -307,8 +312,9 @@ class HuaweiVRPDriver(VRPDriver):  # type: ignore[misc]
         if status.state != "INACTIVE":
             raise CommitError(f"{command!r} left the trial status {status.state}")
         self._leave_system_view()
-        self._save()
+        self.trial_started = False
         self.changed = True
+        self._save()
 
     def rollback(self) -> None:
         """Abort govnet's pending trial; without one, undo the commit this instance made
@@ -319,6 +325,12 @@ class HuaweiVRPDriver(VRPDriver):  # type: ignore[misc]
             return
         if status.state != "INACTIVE":
             raise CommitError(f"the trial status is {status.state}: nothing was rolled back")
+        if self.trial_started:
+            raise CommitError(
+                "the trial this session started is no longer pending: its timer reverted it or "
+                "another session confirmed it; rolling back a commit point now could undo "
+                "either, so nothing was rolled back"
+            )
         if not self.changed:
             raise CommitError(
                 "this session committed nothing: rolling back the last commit point could "
@@ -345,4 +357,5 @@ class HuaweiVRPDriver(VRPDriver):  # type: ignore[misc]
         if status.state != "INACTIVE":
             raise CommitError(f"{command!r} left the trial status {status.state}")
         self._leave_system_view()
+        self.trial_started = False
         self.changed = False
