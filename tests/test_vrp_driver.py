@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from napalm.base.exceptions import CommitError  # type: ignore[import-untyped]
 
+from govnet.design import Design
 from govnet.inventory.drivers.huawei_vrp import (
     HuaweiVRPDriver,
     TrialStatus,
@@ -14,6 +16,8 @@ from govnet.inventory.drivers.huawei_vrp import (
     parse_trial_status,
 )
 from govnet.ipv6.live import UnexpectedOutput
+from govnet.templates.render import render_design
+from govnet.topology.graph import build_graph
 from tests.replay import ReplayConnection, UnrecordedCommand, read_transcript
 
 DATA = Path(__file__).parent / "data" / "vrp"
@@ -442,3 +446,26 @@ def test_the_replay_fails_on_what_it_has_no_recording_for() -> None:
     with pytest.raises(UnrecordedCommand, match="display clock"):
         driver.cli(["display clock"])
     assert replay.sent == ["display version", "display version", "display clock"]
+
+
+# --- the reference's rendered configs
+
+
+def test_a_rendered_config_enters_line_by_line_once_its_banner_is_one_line(
+    reference: Design,
+) -> None:
+    """Every view the render opens is left again; the render's two-line login banner is the
+    one thing the driver refuses (VRP's interactive multi-line input is not documented)."""
+    rendered = render_design(reference, build_graph(reference), ["dg-humen"])[0].text
+    with pytest.raises(ValueError, match="header login information"):
+        candidate_commands(rendered)
+    commands = candidate_commands(re.sub(r'("[^"\n]*)\n([^"\n]*")', r"\1 \2", rendered))
+    assert commands[0] == "sysname dg-humen"
+    assert not {"#", "return"} & set(commands)
+    block = rendered.split("\ninterface LoopBack0\n")[1].split("\n#")[0].splitlines()
+    start = commands.index("interface LoopBack0")
+    assert commands[start : start + len(block) + 2] == [
+        "interface LoopBack0",
+        *(line.strip() for line in block),
+        "quit",
+    ]
