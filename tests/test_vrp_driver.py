@@ -333,7 +333,7 @@ def test_immediate_mode_is_refused() -> None:
     driver.load_merge_candidate(config=CANDIDATE)
     with pytest.raises(CommitError, match="two-stage"):
         driver.commit_config(revert_in=300)
-    assert replay.sent == [TRIAL_STATUS, "system-view"]
+    assert replay.sent == [TRIAL_STATUS, "system-view", "return"]
 
 
 @pytest.mark.parametrize("seconds", [0, 59, 65536])
@@ -344,6 +344,21 @@ def test_a_trial_outside_the_documented_range_is_refused_before_connecting(secon
     with pytest.raises(CommitError, match="60 to 65535"):
         driver.commit_config(revert_in=seconds)
     assert replay.sent == []
+
+
+def test_a_commit_whose_save_fails_can_still_be_rolled_back() -> None:
+    replay = ReplayConnection(
+        {
+            **recordings("enter_candidate", "plain_commit", "rollback_commit", "save"),
+            "save": ["Error: The flash is full.\n<dg-humen>", *recordings("save")["save"]],
+        }
+    )
+    driver = driver_on(replay)
+    driver.load_merge_candidate(config=CANDIDATE)
+    with pytest.raises(CommitError, match="not saved"):
+        driver.commit_config()
+    driver.rollback()
+    assert replay.sent[-4:] == ["rollback configuration last 1", "y", "save", "y"]
 
 
 def test_a_trial_that_did_not_start_is_an_error() -> None:

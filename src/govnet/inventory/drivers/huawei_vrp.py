@@ -185,6 +185,7 @@ class HuaweiVRPDriver(VRPDriver):  # type: ignore[misc]
     def _enter_system_view(self) -> None:
         output = self._send("system-view")
         if not TWO_STAGE_PROMPT.search(output):
+            self._send("return")  # immediate mode: nothing was entered, leave at once
             raise CommitError(
                 f"'system-view' did not enter the two-stage configuration mode: {_last_line(output)!r}"
             )
@@ -259,19 +260,24 @@ class HuaweiVRPDriver(VRPDriver):  # type: ignore[misc]
             self._enter_line(command)
         if revert_in is None:
             self._commit(f"commit{description}")
+            self._committed(trial=False)
             self._leave_system_view()
             self._save()
-        else:
-            self._commit(f"commit trial {revert_in} persist {self.trial_persist_id}{description}")
-            status = self._trial_status()
-            if status.state != "ACTIVE":
-                raise CommitError(f"the trial commit left the trial status {status.state}")
-            # The session stays in the system view: what 'return' does during a trial is not
-            # documented, and the persistent trial does not need this session any more.
+            return
+        self._commit(f"commit trial {revert_in} persist {self.trial_persist_id}{description}")
+        self._committed(trial=True)
+        status = self._trial_status()
+        if status.state != "ACTIVE":
+            raise CommitError(f"the trial commit left the trial status {status.state}")
+        # The session stays in the system view: what 'return' does during a trial is not
+        # documented, and the persistent trial does not need this session any more.
+
+    def _committed(self, trial: bool) -> None:
+        """The device took the candidate: what rollback() has to undo from now on."""
         self.merge_candidate = ""
         self.loaded = False
-        self.changed = revert_in is None
-        self.trial_started = revert_in is not None
+        self.changed = not trial
+        self.trial_started = trial
 
     def _enter_line(self, command: str) -> None:
         output = self._send(command)
