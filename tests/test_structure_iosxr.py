@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from govnet.checks.lint import Finding, lint_configs, load_rules
+from govnet.checks.lint import Finding, lint_configs, load_rules, management_addresses
 from govnet.design import Design, load_design, reference_design_path
 from govnet.inventory.platforms import Platform
 from govnet.inventory.roles import ROLES
@@ -98,7 +98,7 @@ def lint_platform(root: Path) -> list[Finding]:
     rendered = render_platform(root)
     rules = load_rules([root, reference_design_path()])
     triples = ((host, PLATFORM.value, text) for host, text in rendered.texts.items())
-    return lint_configs(triples, rules)
+    return lint_configs(triples, rules, management_addresses(rendered.design.hosts))
 
 
 @pytest.fixture(scope="module")
@@ -333,6 +333,7 @@ def test_agg_01_exact_lines(mini: Rendered) -> None:
         " mtu 9014\n"
         " ipv4 address 10.101.0.12 255.255.255.254\n"
         " ipv6 address 2001:db8:99:100::c/127\n"
+        " no shutdown\n"
         "!\n"
     ) in text
     assert (
