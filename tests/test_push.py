@@ -15,9 +15,9 @@ from typing import Any
 import networkx as nx
 import pytest
 from napalm.base.exceptions import ModuleImportError  # type: ignore[import-untyped]
-from passlib.hash import cisco_type7  # type: ignore[import-untyped]
 from nornir.core import Nornir
 from nornir.core.inventory import Host
+from passlib.hash import cisco_type7  # type: ignore[import-untyped]
 from pytest_mock import MockerFixture
 from rich.console import Console
 from rich.progress import Progress

@@ -507,5 +507,59 @@ def test_ipv6_management_and_central_services(tmp_path: Path) -> None:
     )
     assert "10.199.255.13" not in text
     # an IPv6 management prefix opens SSH over IPv6, limited by the ACL6
-    assert "ssh ipv6 server-source all-interface\nssh server acl 2001\nssh ipv6 server acl 2001\n" in text
+    assert (
+        "ssh ipv6 server-source all-interface\nssh server acl 2001\nssh ipv6 server acl 2001\n"
+        in text
+    )
     assert lint(load_design(root), rendered) == []
+
+
+# --- delivery: the management path and the merge ---------------------------------------------
+
+
+def test_ssh_accepts_the_management_interface_and_is_limited_by_the_acl(
+    rendered: dict[str, tuple[DeviceIntent, str]],
+) -> None:
+    """VRP8 accepts SSH on no interface without `ssh server-source`; `-i LoopBack0` would
+    reject the inventory's management address (SOURCES.md)."""
+    for name, intent, text in each(rendered):
+        config = statements(text)
+        assert not find(config, r"ssh (?:ipv6 )?server-source -i .*"), name
+        assert [s.line for s in find(config, r"ssh server-source .*")] == [
+            "ssh server-source all-interface"
+        ], name
+        assert intent.management is not None
+        number = intent.management.acl_number
+        assert find(config, rf"ssh server acl {number}") and find(
+            config, rf"ssh ipv6 server acl {number}"
+        ), name
+        vty = find(config, r"user-interface vty 0 4")[0].children
+        assert f" acl {number} inbound" in vty and f" acl ipv6 {number} inbound" in vty, name
+        # IPv4 management prefixes only: no IPv6 SSH source, and the ACL6 denies everything
+        assert not find(config, r"ssh ipv6 server-source .*"), name
+        acl6 = find(config, rf"acl ipv6 number {number}")[0].children
+        assert acl6 == [" rule 4000 deny source any"], name
+
+
+def test_merge_renders_the_off_states_explicitly(
+    rendered: dict[str, tuple[DeviceIntent, str]],
+) -> None:
+    """VRP is loaded as a merge: an 'off' left implicit would keep a stale 'on' alive."""
+    for name, _intent, text in each(rendered):
+        lines = text.splitlines()
+        for line in (
+            "undo telnet server enable",
+            "undo telnet ipv6 server enable",
+            "undo snmp-agent sys-info version v1 v2c",
+        ):
+            assert line in lines, (name, line)
+        version = lines.index("snmp-agent sys-info version v3")
+        assert lines[version + 1] == "undo snmp-agent sys-info version v1 v2c", name
+
+
+def test_secret_fields_take_plain_references(
+    rendered: dict[str, tuple[DeviceIntent, str]],
+) -> None:
+    for name, _intent, text in each(rendered):
+        references = re.findall(r"%SECRET\(([^)%]*)\)%", text)
+        assert references and all("|" not in r for r in references), name
