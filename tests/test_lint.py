@@ -297,3 +297,19 @@ def test_a_management_path_rule_without_an_address_is_a_finding() -> None:
     findings = lint_config("x", "huawei_vrp", VRP.format(source=""), [rule])
     assert [f.evidence for f in findings] == ["no management address from the inventory to check"]
     assert lint_config("x", "frr", "hostname x\n", [rule], ip_address("10.0.0.1")) == []
+
+
+def test_vrp_acl_rules_are_judged_in_rule_order_and_unreadable_sources_fail() -> None:
+    text = VRP.format(source="ssh server-source all-interface").replace(
+        " rule 5 permit source 10.199.0.0 0.0.255.255\n",
+        " rule 5 permit source 10.199.0.0 0.0.255.255\n rule 1 deny source 10.199.0.11 0\n",
+    )
+    problems = list(management_path_problems("huawei_vrp", text, ip_address("10.199.0.11")))
+    assert problems[0] == (
+        "line 15: ssh server acl 2001 rejects 10.199.0.11: line 4: rule 1 deny source 10.199.0.11 0"
+    )
+    assert list(management_path_problems("huawei_vrp", text, ip_address("10.199.0.12"))) == []
+    odd = VRP.format(source="ssh server-source all-interface").replace("0.0.255.255", "0.255.0.255")
+    assert "a source govnet cannot judge" in next(
+        iter(management_path_problems("huawei_vrp", odd, ip_address("10.199.0.11")))
+    )

@@ -86,16 +86,21 @@ def _family(address: ManagementAddress) -> str:
 
 
 def _vrp_source(spec: list[str], version: int) -> Network | None:
-    """The source of a basic ACL rule (``any``, ``A W`` for IPv4, ``P/len`` or ``A len`` for
-    IPv6) as a network; None for a wildcard that is not a prefix (judged separately)."""
-    if not spec or spec[0] == "any":
-        return ipaddress.ip_network("::/0" if version == 6 else "0.0.0.0/0")
-    if "/" in spec[0]:
-        return ipaddress.ip_network(spec[0], strict=False)
-    if version == 6 and len(spec) > 1 and spec[1].isdigit():
-        return ipaddress.ip_network(f"{spec[0]}/{spec[1]}", strict=False)
-    wildcard = spec[1] if len(spec) > 1 else "0.0.0.0"
+    """The source of a basic ACL rule (``any``, ``A W`` or ``A 0`` for IPv4, ``P/len`` or
+    ``A len`` for IPv6) as a network; None for what is not a prefix (a non-contiguous
+    wildcard, a name)."""
     try:
+        if not spec or spec[0] == "any":
+            return ipaddress.ip_network("::/0" if version == 6 else "0.0.0.0/0")
+        if "/" in spec[0]:
+            return ipaddress.ip_network(spec[0], strict=False)
+        if version == 6 and len(spec) > 1 and spec[1].isdigit():
+            return ipaddress.ip_network(f"{spec[0]}/{spec[1]}", strict=False)
+        wildcard = spec[1] if len(spec) > 1 else "0"
+        if wildcard == "0":  # VRP's `source A 0`: the host A
+            return ipaddress.ip_network(spec[0])
+        if "." not in wildcard:
+            return None
         return ipaddress.ip_network(f"{spec[0]}/{wildcard}", strict=False)
     except ValueError:
         return None
@@ -117,7 +122,7 @@ def _vrp_acl_verdict(root: Block, number: str, address: ManagementAddress) -> st
     for _, action, source, rule in sorted(rules, key=lambda r: r[0]):
         network = _vrp_source(source, address.version)
         if network is None:
-            return f"line {rule.number}: {rule.line}: a non-prefix wildcard govnet cannot judge"
+            return f"line {rule.number}: {rule.line}: a source govnet cannot judge"
         if address in network:
             return None if action == "permit" else f"line {rule.number}: {rule.line}"
     return f"{header}: no rule permits it (implicit deny)"
