@@ -313,3 +313,33 @@ def test_vrp_acl_rules_are_judged_in_rule_order_and_unreadable_sources_fail() ->
     assert "a source govnet cannot judge" in next(
         iter(management_path_problems("huawei_vrp", odd, ip_address("10.199.0.11")))
     )
+
+
+def test_vrp_management_path_over_ipv6() -> None:
+    text = """#
+acl ipv6 number 2001
+ rule 5 permit source 2001:db8:199::/48
+ rule 4000 deny source any
+#
+ssh ipv6 server-source all-interface
+ssh ipv6 server acl 2001
+#
+user-interface vty 0 4
+ acl 2001 inbound
+ acl ipv6 2001 inbound
+#
+"""
+    assert list(management_path_problems("huawei_vrp", text, ip_address("2001:db8:199::5"))) == []
+    outside = list(management_path_problems("huawei_vrp", text, ip_address("2001:db8:200::5")))
+    assert outside == [
+        "line 7: ssh ipv6 server acl 2001 rejects 2001:db8:200::5: line 4: rule 4000 deny source any",
+        "user-interface vty 0 4 line 11: acl ipv6 2001 inbound rejects 2001:db8:200::5: "
+        "line 4: rule 4000 deny source any",
+    ]
+    no_source = text.replace("ssh ipv6 server-source all-interface\n", "")
+    assert list(
+        management_path_problems("huawei_vrp", no_source, ip_address("2001:db8:199::5"))
+    ) == [
+        "SSH source settings do not accept 2001:db8:199::5: no `ssh ipv6 server-source` "
+        "(VRP8 then accepts SSH on no interface)"
+    ]
