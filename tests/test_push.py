@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +17,7 @@ import pytest
 from napalm.base.exceptions import ModuleImportError  # type: ignore[import-untyped]
 from nornir.core import Nornir
 from nornir.core.inventory import Host
+from passlib.hash import cisco_type7  # type: ignore[import-untyped]
 from pytest_mock import MockerFixture
 from rich.console import Console
 from rich.progress import Progress
@@ -237,7 +239,11 @@ def test_dry_run_loads_compares_and_discards_only(
         ]
         device.commit_config.assert_not_called()
         assert "%SECRET(" not in configs[name]
-        assert SECRETS["GOVNET_TACACS_KEY"] in configs[name]
+        # VRP and Junos take the TACACS+ key as text, IOS-XR `key 7` in its type 7 form
+        type7 = {cisco_type7.decode(k) for k in re.findall(r"key 7 (\S+)", configs[name])}
+        assert (
+            SECRETS["GOVNET_TACACS_KEY"] in configs[name] or SECRETS["GOVNET_TACACS_KEY"] in type7
+        )
     assert statuses(report) == {
         "dg-changan": "would change",
         "dg-humen": "would change",
