@@ -478,7 +478,33 @@ def test_junos_a_timer_that_is_not_whole_minutes_is_refused(
     assert "commit-configuration" not in operations(conn)
 
 
+def test_junos_a_confirmed_commit_with_a_message_is_refused(junos_devices: Any) -> None:
+    (conn,) = junos_devices(
+        script(
+            LOCK,
+            ("load-configuration", "drivers/junos_load_success.xml"),
+            ("load-configuration", "drivers/junos_load_success.xml"),
+            UNLOCK,
+        )
+    )
+    driver = junos_driver()
+    driver.open()
+    driver.load_replace_candidate(config=JUNOS_CONFIG)
+    with pytest.raises(CommitConfirmException, match="takes no message"):
+        driver.commit_config(message="govnet push", revert_in=300)
+    assert "commit-configuration" not in operations(conn)
+
+
 # --- the connection plugin
+
+
+def test_register_makes_the_plugin_known_to_nornir(monkeypatch: pytest.MonkeyPatch) -> None:
+    from nornir.core.plugins.connections import ConnectionPluginRegister
+
+    monkeypatch.setattr(ConnectionPluginRegister, "available", {})
+    plugin.register()
+    assert ConnectionPluginRegister.available == {DEVICE_CONNECTION: GovnetNapalm}
+    assert DEVICE_CONNECTION == "govnet_napalm"
 
 
 def test_the_plugin_opens_govnets_driver_per_platform(monkeypatch: pytest.MonkeyPatch) -> None:

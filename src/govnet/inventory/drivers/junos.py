@@ -54,6 +54,11 @@ class JunosDriver(JunOSDriver):  # type: ignore[misc]
 
     def commit_config(self, message: str = "", revert_in: int | None = None) -> None:
         accepted = PLATFORMS[Platform.JUNOS].revert_seconds
+        if revert_in is not None and message:
+            # has_pending_commit recognises a pending commit by the log comment Junos writes
+            # for it; a message of ours in its place could hide it, and confirm would refuse
+            self.discard_config()
+            raise CommitConfirmException(f"{self.hostname}: a confirmed commit takes no message")
         if revert_in is not None and revert_in not in accepted:
             self.discard_config()
             raise CommitConfirmException(
