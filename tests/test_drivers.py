@@ -458,9 +458,17 @@ def test_junos_a_refused_commit_raises_commit_error_and_discards_the_candidate(
     assert conn.script.done()
 
 
-@pytest.mark.parametrize("revert_in", [0, 30, 90])
-def test_junos_a_timer_that_is_not_whole_minutes_is_refused(
-    junos_devices: Any, revert_in: int
+@pytest.mark.parametrize(
+    ("message", "revert_in", "why"),
+    [
+        ("", 0, "whole minutes"),  # PyEZ would send 0 as a plain, unconfirmed commit
+        ("", 30, "whole minutes"),
+        ("", 90, "whole minutes"),
+        ("govnet push", 300, "takes no message"),  # it would hide the pending commit
+    ],
+)
+def test_junos_a_confirmed_commit_it_cannot_track_is_refused(
+    junos_devices: Any, message: str, revert_in: int, why: str
 ) -> None:
     (conn,) = junos_devices(
         script(
@@ -473,26 +481,10 @@ def test_junos_a_timer_that_is_not_whole_minutes_is_refused(
     driver = junos_driver()
     driver.open()
     driver.load_replace_candidate(config=JUNOS_CONFIG)
-    with pytest.raises(CommitConfirmException, match="whole minutes"):
-        driver.commit_config(revert_in=revert_in)  # 0 would be sent as a plain commit
+    with pytest.raises(CommitConfirmException, match=why):
+        driver.commit_config(message=message, revert_in=revert_in)
     assert "commit-configuration" not in operations(conn)
-
-
-def test_junos_a_confirmed_commit_with_a_message_is_refused(junos_devices: Any) -> None:
-    (conn,) = junos_devices(
-        script(
-            LOCK,
-            ("load-configuration", "drivers/junos_load_success.xml"),
-            ("load-configuration", "drivers/junos_load_success.xml"),
-            UNLOCK,
-        )
-    )
-    driver = junos_driver()
-    driver.open()
-    driver.load_replace_candidate(config=JUNOS_CONFIG)
-    with pytest.raises(CommitConfirmException, match="takes no message"):
-        driver.commit_config(message="govnet push", revert_in=300)
-    assert "commit-configuration" not in operations(conn)
+    assert conn.script.done()  # the candidate discarded (rollback 0) and unlocked
 
 
 # --- the connection plugin
