@@ -23,10 +23,13 @@ from typing import Any
 
 from lxml import etree
 from ncclient.devices.junos import JunosDeviceHandler  # type: ignore[import-untyped]
+from ncclient.operations.errors import TimeoutExpiredError  # type: ignore[import-untyped]
 from ncclient.operations.rpc import RPCReply  # type: ignore[import-untyped]
 from ncclient.xml_ import NCElement  # type: ignore[import-untyped]
 
 DATA = Path(__file__).parent / "data"
+# a step whose reply never comes: ncclient gives up as it does on a device that went silent
+NO_ANSWER = "no answer"
 
 
 def recorded(name: str) -> str:
@@ -64,6 +67,8 @@ class Script:
             raise AssertionError(
                 f"unexpected RPC {operation} {arguments}: expected {step.operation}"
             )
+        if step.reply == NO_ANSWER:
+            raise TimeoutExpiredError("ncclient timed out while waiting for an rpc reply.")
         return recorded(step.reply)
 
     def done(self) -> bool:

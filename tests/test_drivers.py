@@ -22,7 +22,14 @@ from govnet.inventory.drivers.iosxr import IOSXRDriver
 from govnet.inventory.drivers.junos import JunosDriver
 from govnet.inventory.platforms import DEVICE_CONNECTION, Platform, confirm_timeout
 from govnet.ipv6.live import build_nornir
-from tests.replay_netconf import ReplayCli, ReplayJunosConnection, ReplayManager, Script, script
+from tests.replay_netconf import (
+    NO_ANSWER,
+    ReplayCli,
+    ReplayJunosConnection,
+    ReplayManager,
+    Script,
+    script,
+)
 
 REFERENCE = Path(__file__).resolve().parents[1]
 XR_HOST = "10.199.0.5"
@@ -182,15 +189,22 @@ def test_xr_rollback_of_a_plain_commit_uses_the_rollback_rpc(xr_devices: Any) ->
     assert calls[-1] == ("roll-back-configuration-last", {})
 
 
-def test_xr_a_refused_commit_raises_commit_error_and_discards_the_candidate(
-    xr_devices: Any,
+@pytest.mark.parametrize(
+    ("reply", "why"),
+    [
+        ("drivers/iosxr_commit_failed.xml", r"refused: .*pseudo-atomic.*\(candidate discarded\)"),
+        (NO_ANSWER, r"no answer to the commit .*may have been applied.*\(candidate discarded\)"),
+    ],
+)
+def test_xr_a_failed_commit_raises_commit_error_and_discards_the_candidate(
+    xr_devices: Any, reply: str, why: str
 ) -> None:
     devices = xr_devices(
         script(
             XR_OPEN,
             ("lock", OK),
             ("copy-config", OK),
-            ("commit", "drivers/iosxr_commit_failed.xml"),
+            ("commit", reply),
             ("discard-changes", OK),
             ("unlock", OK),
         )
@@ -198,7 +212,7 @@ def test_xr_a_refused_commit_raises_commit_error_and_discards_the_candidate(
     driver = xr_driver()
     driver.open()
     driver.load_replace_candidate(config=XR_CONFIG)
-    with pytest.raises(CommitError, match=r"pseudo-atomic operation.*candidate discarded"):
+    with pytest.raises(CommitError, match=why):
         driver.commit_config(revert_in=120)
     assert devices.managers[0].script.done()
     assert not driver.has_pending_commit()
@@ -437,14 +451,21 @@ def test_junos_confirm_refuses_to_commit_another_sessions_edits(junos_devices: A
     assert conn.script.done()
 
 
-def test_junos_a_refused_commit_raises_commit_error_and_discards_the_candidate(
-    junos_devices: Any,
+@pytest.mark.parametrize(
+    ("reply", "why"),
+    [
+        ("drivers/junos_commit_failed.xml", r"refused: .*configuration check-out failed"),
+        (NO_ANSWER, r"no answer to the commit .*may have been applied"),
+    ],
+)
+def test_junos_a_failed_commit_raises_commit_error_and_discards_the_candidate(
+    junos_devices: Any, reply: str, why: str
 ) -> None:
     (conn,) = junos_devices(
         script(
             LOCK,
             ("load-configuration", "drivers/junos_load_success.xml"),
-            ("commit-configuration", "drivers/junos_commit_failed.xml"),
+            ("commit-configuration", reply),
             ("load-configuration", "drivers/junos_load_success.xml"),
             UNLOCK,
         )
@@ -452,7 +473,7 @@ def test_junos_a_refused_commit_raises_commit_error_and_discards_the_candidate(
     driver = junos_driver()
     driver.open()
     driver.load_replace_candidate(config=JUNOS_CONFIG)
-    with pytest.raises(CommitError, match="configuration check-out failed"):
+    with pytest.raises(CommitError, match=why):
         driver.commit_config(revert_in=600)
     assert conn.script.calls[3][1]["attributes"] == {"compare": "rollback", "rollback": "0"}
     assert conn.script.done()

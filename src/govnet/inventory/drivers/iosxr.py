@@ -28,6 +28,7 @@ from ncclient.operations.errors import TimeoutExpiredError  # type: ignore[impor
 from ncclient.operations.rpc import RPCError  # type: ignore[import-untyped]
 from netmiko import BaseConnection, ConnectHandler
 
+from govnet.inventory.drivers import commit_failure
 from govnet.inventory.platforms import PLATFORMS, Platform
 
 CONFIRMED_COMMIT = "urn:ietf:params:netconf:capability:confirmed-commit:1.1"
@@ -109,19 +110,13 @@ class IOSXRDriver(IOSXRNETCONFDriver):  # type: ignore[misc]
         try:
             send()
         except (RPCError, TimeoutExpiredError) as error:
-            why = f"{self.hostname}: commit refused: {error}"
-            if isinstance(error, TimeoutExpiredError):
-                why = (
-                    f"{self.hostname}: no answer to the commit ({error}); it may have been"
-                    " applied, and a confirmed commit reverts unless confirmed"
-                )
+            discard: Exception | None = None
             try:
                 self.discard_config()
-            except (RPCError, TimeoutExpiredError) as discard:
-                raise CommitError(f"{why}; discarding the candidate failed too: {discard}") from (
-                    error
-                )
-            raise CommitError(f"{why} (candidate discarded)") from error
+            except (RPCError, TimeoutExpiredError) as failed:
+                discard = failed
+            timed_out = isinstance(error, TimeoutExpiredError)
+            raise CommitError(commit_failure(self.hostname, error, timed_out, discard)) from error
         self.pending_changes = False
         self._unlock()
 

@@ -32,6 +32,7 @@ from jnpr.junos.exception import RpcError, RpcTimeoutError
 from napalm.base.exceptions import CommitConfirmException, CommitError  # type: ignore[import-untyped]
 from napalm.junos.junos import JunOSDriver  # type: ignore[import-untyped]
 
+from govnet.inventory.drivers import commit_failure
 from govnet.inventory.platforms import PLATFORMS, Platform
 
 LastCommit = Literal["none", "plain", "confirmed"]
@@ -68,16 +69,13 @@ class JunosDriver(JunOSDriver):  # type: ignore[misc]
         try:
             super().commit_config(message=message, revert_in=revert_in)
         except REFUSALS as error:
+            discard: Exception | None = None
             try:
                 self.discard_config()
-            except REFUSALS as discard:
-                raise CommitError(
-                    f"{self.hostname}: commit refused: {error}; discarding the candidate"
-                    f" failed too: {discard}"
-                ) from error
-            raise CommitError(
-                f"{self.hostname}: commit refused: {error} (candidate discarded)"
-            ) from error
+            except REFUSALS as failed:
+                discard = failed
+            timed_out = isinstance(error, RpcTimeoutError)
+            raise CommitError(commit_failure(self.hostname, error, timed_out, discard)) from error
         self._last_commit = "plain" if revert_in is None else "confirmed"
 
     def confirm_commit(self) -> None:
