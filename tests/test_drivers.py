@@ -167,6 +167,18 @@ def test_xr_confirm_or_rollback_after_the_timer_expired_fails_and_changes_nothin
     ]
 
 
+def test_xr_own_options_choose_the_token_and_never_reach_ncclient(xr_devices: Any) -> None:
+    devices = xr_devices(script(XR_OPEN, ("commit", OK)))
+    options = {"config_encoding": "cli", "commit_token": "change-4711", "cli_port": 2222}
+    driver = IOSXRDriver(XR_HOST, "noc-writer", "secret", optional_args=options)
+    driver.open()
+    driver.confirm_commit()
+    assert devices.managers[0].script.calls[-1] == ("commit", {"persist_id": "change-4711"})
+    assert driver.cli_port == 2222
+    assert not {"commit_token", "cli_port", "config_encoding"} & set(devices.opened[0])
+    assert options["commit_token"] == "change-4711"  # the caller's dict is left alone
+
+
 def test_xr_rollback_of_a_plain_commit_uses_the_rollback_rpc(xr_devices: Any) -> None:
     devices = xr_devices(
         script(
