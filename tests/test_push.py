@@ -24,7 +24,7 @@ from rich.progress import Progress
 
 from govnet.design import Design
 from govnet.inventory.bgp_cli import BGP_CLI_HOOKS
-from govnet.inventory.platforms import Platform
+from govnet.inventory.platforms import DEVICE_CONNECTION, Platform
 from govnet.inventory.push import (
     BGP_HOOKS,
     PushReport,
@@ -198,7 +198,7 @@ def devices(mocker: MockerFixture, intents: dict[str, DeviceIntent]) -> dict[str
         drivers[name] = device
 
     def connection(host: Host, name: str, configuration: Any) -> Any:
-        assert name == "napalm"
+        assert name == DEVICE_CONNECTION
         return drivers[host.name]
 
     mocker.patch.object(Host, "get_connection", autospec=True, side_effect=connection)
