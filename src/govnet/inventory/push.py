@@ -234,7 +234,7 @@ def run_push(
         revert_in = None
         try:
             revert_in = confirm_timer(config.platform, rollout.confirm_timeout)
-            values = secret_values(config.text, environ)
+            values = secret_values(config.text, environ, host=name)
         except (UnresolvedSecrets, ValueError) as error:
             why = why or str(error)
         if why:
@@ -243,7 +243,7 @@ def run_push(
             )
             continue
         deliveries[name] = Delivery(
-            config=resolve_secrets(config.text, environ),
+            config=resolve_secrets(config.text, environ, host=name),
             secrets=values,
             replace=loads_as_replace(config.platform),
             verify=verifier(intents[name], loopbacks) if name in intents else None,

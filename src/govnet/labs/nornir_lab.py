@@ -234,12 +234,12 @@ def lab_push(
     for name in names:
         try:
             revert_in = confirm_timer(Platform.FRR, rollout.confirm_timeout)
-            values = secret_values(configs[name], environ)
+            values = secret_values(configs[name], environ, host=name)
         except (UnresolvedSecrets, ValueError) as error:
             reports[name] = HostPush(host=name, platform="frr", status="failed", reason=str(error))
             continue
         deliveries[name] = Delivery(
-            config=resolve_secrets(configs[name], environ),
+            config=resolve_secrets(configs[name], environ, host=name),
             secrets=values,
             replace=True,
             verify=(verifiers or {}).get(name),
