@@ -13,11 +13,11 @@ from napalm.base.exceptions import (  # type: ignore[import-untyped]
     CommitConfirmException,
     CommitError,
 )
-from napalm_huawei_vrp.huawei_vrp import VRPDriver  # type: ignore[import-untyped]
 
 from govnet.inventory.drivers import connection as plugin
 from govnet.inventory.drivers import iosxr as xr_module
-from govnet.inventory.drivers.connection import GovnetNapalm, driver_class
+from govnet.inventory.drivers.connection import GovnetNapalm
+from govnet.inventory.drivers.huawei_vrp import HuaweiVRPDriver
 from govnet.inventory.drivers.iosxr import IOSXRDriver
 from govnet.inventory.drivers.junos import JunosDriver
 from govnet.inventory.platforms import DEVICE_CONNECTION, Platform, confirm_timeout
@@ -534,26 +534,14 @@ def test_register_makes_the_plugin_known_to_nornir(monkeypatch: pytest.MonkeyPat
 
 def test_the_plugin_opens_govnets_driver_per_platform(monkeypatch: pytest.MonkeyPatch) -> None:
     opened: list[Any] = []
-    for cls in (IOSXRDriver, JunosDriver, VRPDriver):
+    for cls in (IOSXRDriver, JunosDriver, HuaweiVRPDriver):
         monkeypatch.setattr(cls, "open", lambda self: opened.append(self))
-    expected = {"iosxr": IOSXRDriver, "junos": JunosDriver}
+    expected = {"iosxr": IOSXRDriver, "junos": JunosDriver, "huawei_vrp": HuaweiVRPDriver}
     for platform, cls in expected.items():
         connection = GovnetNapalm()
         connection.open("10.199.0.1", "u", "p", 22, platform)
         assert type(connection.connection) is cls
-    # without govnet's VRP module (not on this branch) the community driver
-    assert driver_class("huawei_vrp") is VRPDriver
-    assert len(opened) == 2
-
-
-def test_the_plugin_falls_back_only_when_the_vrp_module_itself_is_missing(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setitem(plugin.DRIVER_CLASSES, "huawei_vrp", "govnet.no_such_module:Driver")
-    assert driver_class("huawei_vrp") is VRPDriver
-    monkeypatch.setitem(plugin.DRIVER_CLASSES, "huawei_vrp", "govnet.inventory.drivers.iosxr:X")
-    with pytest.raises(AttributeError):
-        driver_class("huawei_vrp")
+    assert len(opened) == 3
 
 
 def test_the_plugin_reaches_each_platform_with_the_reference_connection_options(

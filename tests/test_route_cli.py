@@ -16,7 +16,7 @@ from pytest_mock import MockerFixture
 
 from govnet.design import Design
 from govnet.inventory.drivers.huawei_vrp import HuaweiVRPDriver
-from govnet.inventory.platforms import Platform
+from govnet.inventory.platforms import DEVICE_CONNECTION, Platform
 from govnet.inventory.push import design_loopbacks
 from govnet.inventory.route_cli import (
     LOOPBACK_CLI_HOOKS,
@@ -269,7 +269,7 @@ def run_on_device(
     driver.device = replay
 
     def connection(host: Host, name: str, configuration: object) -> HuaweiVRPDriver:
-        assert (host.name, name) == (HOST, "napalm")
+        assert (host.name, name) == (HOST, DEVICE_CONNECTION)
         return driver
 
     mocker.patch.object(Host, "get_connection", autospec=True, side_effect=connection)

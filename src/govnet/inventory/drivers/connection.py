@@ -6,15 +6,10 @@ it unsafely (junos). This one opens govnet's driver class for each platform and 
 driver for any other, with the same parameters: extras are the driver's keyword arguments
 (``optional_args`` among them), the host's port goes into ``optional_args.port`` unless the
 extras set one.
-
-Huawei's driver lives in its own module, imported only when a VRP host is opened; without that
-module the community ``huawei_vrp`` driver is used (it has no commit-confirmed: a push that
-asks for one fails on that host, loudly).
 """
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from napalm import get_network_driver  # type: ignore[import-untyped]
@@ -23,13 +18,16 @@ from nornir.core.configuration import Config
 from nornir.core.plugins.connections import ConnectionPluginRegister
 from nornir_napalm.plugins.connections import Napalm
 
+from govnet.inventory.drivers.huawei_vrp import HuaweiVRPDriver
+from govnet.inventory.drivers.iosxr import IOSXRDriver
+from govnet.inventory.drivers.junos import JunosDriver
 from govnet.inventory.platforms import DEVICE_CONNECTION, PLATFORMS, Platform
 
-# platform -> "module:class" of govnet's driver; the stock NAPALM driver otherwise
-DRIVER_CLASSES: dict[str, str] = {
-    Platform.HUAWEI_VRP.value: "govnet.inventory.drivers.huawei_vrp:HuaweiVRPDriver",
-    Platform.IOSXR.value: "govnet.inventory.drivers.iosxr:IOSXRDriver",
-    Platform.JUNOS.value: "govnet.inventory.drivers.junos:JunosDriver",
+# platform -> govnet's driver; the stock NAPALM driver otherwise
+DRIVER_CLASSES: dict[str, type[NetworkDriver]] = {
+    Platform.HUAWEI_VRP.value: HuaweiVRPDriver,
+    Platform.IOSXR.value: IOSXRDriver,
+    Platform.JUNOS.value: JunosDriver,
 }
 
 
@@ -48,20 +46,8 @@ def stock_driver(platform: str) -> type[NetworkDriver]:
 
 
 def driver_class(platform: str) -> type[NetworkDriver]:
-    """govnet's driver class for ``platform``; the stock NAPALM driver when govnet has none,
-    or when the module of govnet's driver is not there."""
-    spec = DRIVER_CLASSES.get(platform)
-    if spec is None:
-        return stock_driver(platform)
-    module_name, class_name = spec.split(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as error:
-        if error.name != module_name:
-            raise  # the module is there but something it imports is not: a real fault
-        return stock_driver(platform)
-    found: type[NetworkDriver] = getattr(module, class_name)
-    return found
+    """govnet's driver class for ``platform``; the stock NAPALM driver when govnet has none."""
+    return DRIVER_CLASSES.get(platform) or stock_driver(platform)
 
 
 def driver_parameters(

@@ -56,6 +56,11 @@ QUESTION = re.compile(rf"{_QUESTION}\s*$")
 DEVICE_ERROR = re.compile(r"^\s*(Error:.*?)\s*$", re.MULTILINE)
 _PERSIST_ID = re.compile(r"[A-Za-z][!-~]{0,255}")
 _VIEW_CHANGES = frozenset({"quit", "return", "system-view"})
+# Config lines whose Y/N question the command reference documents as part of the command (the
+# render needs them): answered ``y``. Every other question is declined and stops the push.
+# ``ssh server-source``: "the system will prompt you to determine whether to continue the
+# operation" (templates/huawei_vrp/SOURCES.md, the management path).
+DOCUMENTED_QUESTIONS = re.compile(r"ssh (?:ipv6 )?server-source all-interface")
 
 
 def candidate_commands(config: str) -> list[str]:
@@ -283,8 +288,12 @@ class HuaweiVRPDriver(VRPDriver):  # type: ignore[misc]
         output = self._send(command)
         problem = device_error(output)
         if problem is None and QUESTION.search(output):
-            self._send("n")  # never agree to what a config line asks
-            problem = f"the device asked {_last_line(output)!r}"
+            if DOCUMENTED_QUESTIONS.fullmatch(command):
+                output = self._send("y")
+                problem = device_error(output)
+            else:
+                self._send("n")  # never agree to what a config line asks
+                problem = f"the device asked {_last_line(output)!r}"
         if problem is None and not TWO_STAGE_PROMPT.search(output):
             problem = f"left the configuration views: {_last_line(output)!r}"
         if problem is not None:
