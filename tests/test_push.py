@@ -61,6 +61,9 @@ SRV6_COMMANDS = {
     "junos": "show srv6 locator",
 }
 DEVICE_CLI = Path(__file__).parent / "data" / "device_cli"
+VRP_CLI = Path(__file__).parent / "data" / "vrp"
+VRP_LOOPBACK_COMMANDS = ["display ip interface brief", "display ipv6 interface brief"]
+VRP_ROUTE_COMMANDS = ["display ip routing-table", "display ipv6 routing-table"]
 HOSTS = ["dg-changan", "dg-humen", "dg-qingxi"]  # iosxr, huawei_vrp, junos
 SECRETS = {
     "GOVNET_LOCAL_ADMIN_PASSWORD": "Adm1n-S3cret!",
@@ -177,7 +180,10 @@ def cli_answer(
             raise bgp_answers
         if isinstance(bgp_answers, dict) and command in bgp_answers:
             return bgp_answers[command]
-        return (DEVICE_CLI / f"{platform}_{command.replace(' ', '_')}.txt").read_text()
+        recorded = DEVICE_CLI / f"{platform}_{command.replace(' ', '_')}.txt"
+        if not recorded.exists():  # VRP's interface and routing tables, recorded on dg-humen
+            recorded = VRP_CLI / f"{platform}_{command.replace(' ', '_')}_dg-humen.txt"
+        return recorded.read_text()
 
     def answer(commands: list[str]) -> dict[str, str]:
         return {command: read(command) for command in commands}
@@ -275,16 +281,23 @@ def after_commit(network: Network, host: str, before: Any, after: Any) -> Callab
 def verification_calls(
     name: str, platform: str, loopbacks: dict[str, tuple[str, str]], mocker: MockerFixture
 ) -> list[Any]:
-    """What one verification of ``name`` asks its device, in order."""
-    return [
-        *[mocker.call.cli([command]) for command in bgp_commands(platform)],
-        mocker.call.get_interfaces_ip(),
-        mocker.call.cli([ISIS_COMMANDS[platform]]),
-        mocker.call.cli([SRV6_COMMANDS[platform]]),
-        *[
+    """What one verification of ``name`` asks its device, in order: VRP through its CLI only
+    (its NAPALM driver's get_route_to is a stub), the others through NAPALM's getters too."""
+    if platform == "huawei_vrp":
+        loopback_calls = [mocker.call.cli([command]) for command in VRP_LOOPBACK_COMMANDS]
+        route_calls = [mocker.call.cli([command]) for command in VRP_ROUTE_COMMANDS]
+    else:
+        loopback_calls = [mocker.call.get_interfaces_ip()]
+        route_calls = [
             mocker.call.get_route_to(destination=prefix)
             for prefix in loopback_prefixes(name, loopbacks)
-        ],
+        ]
+    return [
+        *[mocker.call.cli([command]) for command in bgp_commands(platform)],
+        *loopback_calls,
+        mocker.call.cli([ISIS_COMMANDS[platform]]),
+        mocker.call.cli([SRV6_COMMANDS[platform]]),
+        *route_calls,
     ]
 
 
@@ -413,6 +426,9 @@ def test_a_confirmed_commit_is_verified_over_a_fresh_connection_then_confirmed(
             mocker.call.close(),
         ]
         assert network.opened[name] == 3  # baseline, commit, and the fresh one to confirm
+    # VRP is read through its CLI parsers only: its NAPALM get_route_to is an empty stub
+    devices["dg-humen"].get_route_to.assert_not_called()
+    devices["dg-humen"].get_interfaces_ip.assert_not_called()
     assert set(statuses(report).values()) == {"committed", "skipped"}
     assert report.ok
     for host in report.hosts:
@@ -694,9 +710,11 @@ def test_max_failures_aborts_the_remaining_batches(
     devices: dict[str, Any],
     network: Network,
 ) -> None:
-    humen = devices["dg-humen"]
-    humen.get_interfaces_ip.side_effect = after_commit(
-        network, "dg-humen", humen.get_interfaces_ip.return_value, {}
+    devices["dg-humen"].cli.side_effect = after_commit(
+        network,
+        "dg-humen",
+        cli_answer("huawei_vrp"),
+        cli_answer("huawei_vrp", SAMPLES[Platform.HUAWEI_VRP]),  # a VPNv6 session down
     )
     rollout = Rollout(batch_size=1, max_failures=1)
     report = push(commit=True, rollout=rollout)

@@ -316,6 +316,7 @@ def test_two_missing_loopbacks_are_named(
         name="loopback routes",
         status="failed",
         detail="no route to 10.200.0.1/32, 2001:db8:7ff::2/128",
+        subjects=("dg-agg-binhai", "dg-agg-central"),  # whose loopbacks are missing
     )
 
 
