@@ -155,3 +155,46 @@ def test_lab_configs_carry_no_secret_placeholders(reference: Any) -> None:
     configs = lab_configs(reference, build_graph(reference), sorted(reference.hosts))
     assert len(configs) == 62
     assert not [name for name, text in configs.items() if "%SECRET(" in text]
+
+
+def test_lab_verify_names_a_dead_router_as_the_likely_cause(
+    tmp_path: Any, reference: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from govnet.cli import app
+    from govnet.inventory.push import design_loopbacks
+    from govnet.labs import nornir_lab
+    from tests.conftest import REFERENCE
+
+    routers = {"dg-humen": "gn-1", "dg-changan": "gn-2", "dg-houjie": "gn-3"}
+    loopbacks = design_loopbacks(reference, build_graph(reference))
+    state = tmp_path / "state.json"
+    state.write_text(
+        json.dumps({"routers": routers, "loopbacks": {n: loopbacks[n] for n in routers}}),
+        encoding="utf-8",
+    )
+    lost = Check(
+        name="loopback routes",
+        status="failed",
+        detail=f"no route to {loopbacks['dg-humen'][0]}/32",
+        subjects=("dg-humen",),
+    )
+    outcome = {
+        "dg-changan": VerifyResult(checks=(lost,)),
+        "dg-houjie": VerifyResult(checks=(Check(name="loopback routes", status="ok"),)),
+        "dg-humen": "error: FrrError: gn-1: FRR is not running",
+    }
+    monkeypatch.setattr(nornir_lab, "lab_verify", lambda *args, **kwargs: outcome)
+    monkeypatch.setenv("COLUMNS", "250")  # one line per router
+    args = ["lab", "verify", "--design", str(REFERENCE), "--state", str(state)]
+    shown = CliRunner().invoke(app, args)
+    assert shown.exit_code == 1
+    assert "caused by dg-humen: unreachable" in shown.stdout
+    as_json = CliRunner().invoke(app, [*args, "--json"])
+    payload = json.loads(as_json.stdout)
+    assert payload["dg-changan"]["likely_cause"] == "caused by dg-humen: unreachable"
+    assert "likely_cause" not in payload["dg-houjie"]
+    assert payload["dg-humen"] == {"error": "error: FrrError: gn-1: FRR is not running"}
