@@ -338,6 +338,32 @@ def _wait_for_reverts(run: _Run) -> None:
             host.reason = f"{cause}; reverted by its confirm timer (the change is gone)"
 
 
+def _run_batches(
+    run: _Run, eligible: Sequence[str], baseline: Mapping[str, VerifyResult | str]
+) -> str:
+    """Canary, then the batches, until one stops the run; why it stopped ("" if it did not)."""
+    stopped = ""
+    failures = 0
+    batches = plan_batches(eligible, run.rollout.canary, run.rollout.batch_size)
+    for index, batch in enumerate(batches):
+        if stopped:
+            for name in batch:
+                run.hosts[name].batch, run.hosts[name].reason = index, stopped
+            continue
+        try:
+            to_check = _commit_batch(run, batch, index)
+            _check_and_settle(run, to_check, baseline, index)
+        finally:
+            close_all(run.nornir, batch)
+        failed_here = sum(run.hosts[n].status in FAILING for n in batch)
+        failures += failed_here
+        if run.rollout.canary and index == 0 and failed_here:
+            stopped = "canary failed"
+        elif run.rollout.max_failures and failures >= run.rollout.max_failures:
+            stopped = f"aborted after {failures} failures"
+    return stopped
+
+
 def deliver(
     nornir: Nornir,
     deliveries: Mapping[str, Delivery],
@@ -389,24 +415,6 @@ def deliver(
             host.reason = f"unreachable before the change: {baseline[name]}"
         else:
             eligible.append(name)
-    stopped = ""
-    failures = 0
-    batches = plan_batches(eligible, rollout.canary, rollout.batch_size)
-    for index, batch in enumerate(batches):
-        if stopped:
-            for name in batch:
-                run.hosts[name].batch, run.hosts[name].reason = index, stopped
-            continue
-        try:
-            to_check = _commit_batch(run, batch, index)
-            _check_and_settle(run, to_check, baseline, index)
-        finally:
-            close_all(run.nornir, batch)
-        failed_here = sum(run.hosts[n].status in FAILING for n in batch)
-        failures += failed_here
-        if rollout.canary and index == 0 and failed_here:
-            stopped = "canary failed"
-        elif rollout.max_failures and failures >= rollout.max_failures:
-            stopped = f"aborted after {failures} failures"
+    stopped = _run_batches(run, eligible, baseline)
     _wait_for_reverts(run)
     return reports(stopped=stopped)
