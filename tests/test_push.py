@@ -1287,3 +1287,46 @@ def test_a_host_verified_after_its_timer_may_have_run_out_is_never_confirmed(
     assert humen.reason.startswith("verification outlasted the confirm timer")
     assert humen.verdict is not None and humen.verdict.keep
     assert waits == [300 + 15]
+
+
+def test_a_refused_confirmation_leaves_the_host_to_its_timer(
+    push: Push, devices: dict[str, Any], network: Network
+) -> None:
+    changan = devices["dg-changan"]
+    changan.confirm_commit.side_effect = RuntimeError("session lost")
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        network.committed.discard("dg-changan")  # the timer took the change back
+
+    report = push(sleep=sleep)
+    changan.rollback.assert_not_called()  # nothing more is sent: the timer is the way back
+    host = host_report(report, "dg-changan")
+    assert host.status == "reverted"
+    assert host.reason == (
+        "confirm failed (error: RuntimeError: session lost); "
+        "reverted by its confirm timer (the change is gone)"
+    )
+    assert len(waits) == 1
+    assert statuses(report)["dg-humen"] == "committed"
+
+
+def test_a_drift_check_that_cannot_read_the_device_rolls_it_back(
+    push: Push, devices: dict[str, Any], network: Network
+) -> None:
+    qingxi = devices["dg-qingxi"]
+
+    def locked(**_: Any) -> None:
+        raise RuntimeError("candidate locked")
+
+    qingxi.load_replace_candidate.side_effect = after_commit(network, "dg-qingxi", None, locked)
+    report = push()
+    qingxi.rollback.assert_called_once_with()
+    qingxi.confirm_commit.assert_not_called()
+    host = host_report(report, "dg-qingxi")
+    assert host.status == "failed"
+    assert host.drift == "the drift check failed: error: RuntimeError: candidate locked"
+    assert (
+        host.reason == "the drift check failed: error: RuntimeError: candidate locked; rolled back"
+    )

@@ -24,6 +24,7 @@ from nornir.core.task import Task
 from rich.progress import Progress
 
 from govnet.inventory.delivery_steps import (
+    DRIFT_UNCHECKED,
     Checked,
     Clock,
     Delivery,
@@ -282,7 +283,8 @@ def _check_and_settle(
         host = run.hosts[name]
         host.timings["rollback"] = done[name].seconds
         if host.drift:
-            why = f"device runs something else: {host.drift}"
+            unchecked = host.drift.startswith(DRIFT_UNCHECKED)
+            why = host.drift if unchecked else f"device runs something else: {host.drift}"
         else:
             assert host.verdict is not None
             why = f"regression: {host.verdict.summary()}"
