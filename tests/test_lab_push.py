@@ -31,6 +31,7 @@ def routers(mocker: MockerFixture) -> dict[str, Any]:
     devices: dict[str, Any] = {}
     for name in ROUTERS:
         device = mocker.Mock(name=name)
+        device.has_pending_commit.return_value = False
         device.commit_config.side_effect = lambda *a, host=name, **k: committed.add(host)
         device.rollback.side_effect = lambda host=name: committed.discard(host)
         device.compare_config.side_effect = lambda host=name: (
@@ -84,6 +85,7 @@ def test_lab_push_is_the_confirmed_replace_of_production(
         assert device.mock_calls == [
             read,
             mocker.call.close(),
+            mocker.call.has_pending_commit(),
             mocker.call.load_replace_candidate(config=configs[name]),
             mocker.call.compare_config(),
             mocker.call.commit_config(revert_in=90),
@@ -141,6 +143,7 @@ def test_a_bring_up_commits_plainly_without_baseline_or_timer(
 ) -> None:
     report = lab_push(lab_nornir(ROUTERS), {"dg-humen": "hostname dg-humen\n"}, commit=True)
     assert routers["dg-humen"].mock_calls == [
+        mocker.call.has_pending_commit(),
         mocker.call.load_replace_candidate(config="hostname dg-humen\n"),
         mocker.call.compare_config(),
         mocker.call.commit_config(),

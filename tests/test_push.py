@@ -414,6 +414,7 @@ def test_a_confirmed_commit_is_verified_over_a_fresh_connection_then_confirmed(
         assert device.mock_calls == [
             *verify,
             mocker.call.close(),
+            mocker.call.has_pending_commit(),  # nobody else's change waits on the device
             load(name, configs[name], mocker),
             mocker.call.compare_config(),
             mocker.call.commit_config(revert_in=240),
@@ -823,7 +824,7 @@ def test_a_failing_commit_discards_the_candidate_and_cancels_a_pending_one(
 ) -> None:
     qingxi = devices["dg-qingxi"]
     qingxi.commit_config.side_effect = RuntimeError("commit check failed")
-    qingxi.has_pending_commit.return_value = True
+    qingxi.has_pending_commit.side_effect = [False, True]  # before the commit, after it
     report = push(commit=True)
     assert after_baseline(qingxi)[2:] == [
         mocker.call.commit_config(revert_in=300),
@@ -1330,3 +1331,20 @@ def test_a_drift_check_that_cannot_read_the_device_rolls_it_back(
     assert (
         host.reason == "the drift check failed: error: RuntimeError: candidate locked; rolled back"
     )
+
+
+def test_a_commit_pending_from_another_session_is_left_alone(
+    push: Push, devices: dict[str, Any], mocker: MockerFixture
+) -> None:
+    humen = devices["dg-humen"]
+    humen.has_pending_commit.return_value = True
+    report = push()
+    assert call_names(humen)[-2:] == ["has_pending_commit", "close"]
+    assert loaded(humen) == []
+    humen.rollback.assert_not_called()
+    host = host_report(report, "dg-humen")
+    assert (host.status, host.commit) == ("failed", "failed")
+    assert host.reason == (
+        "a confirmed commit is already pending on the device (another session's): nothing sent"
+    )
+    assert statuses(report)["dg-changan"] == "committed"

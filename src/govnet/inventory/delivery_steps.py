@@ -24,6 +24,9 @@ Clock = Callable[[], float]
 DRIFT_LINES = 5
 # A drift check that could not run counts as drift: what runs on the device is unknown.
 DRIFT_UNCHECKED = "the drift check failed: "
+PENDING_ELSEWHERE = (
+    "a confirmed commit is already pending on the device (another session's): nothing sent"
+)
 T = TypeVar("T")
 
 
@@ -118,6 +121,11 @@ def stage(
     diff = ""
     committing = False
     try:
+        # Someone else's confirmed commit waits for its confirmation: pushing on top of it
+        # would mix two changes, and cancelling it after a failed commit of ours would undo
+        # theirs. Checked first, a pending commit after a failed commit can only be ours.
+        if commit and device.has_pending_commit():
+            return Staged(error=PENDING_ELSEWHERE, seconds=time.monotonic() - clock)
         _load(device, delivery)
         diff = str(device.compare_config() or "")
         if not commit or not diff.strip():
