@@ -1265,13 +1265,20 @@ def test_a_timer_the_platform_refuses_fails_that_host_before_connecting_and_repl
     assert host_report(report, "dg-qingxi").revert_in == 420
 
 
-def test_a_host_verified_after_its_timer_may_have_run_out_is_never_confirmed(
-    push: Push,
-    devices: dict[str, Any],
-    network: Network,
+@pytest.mark.parametrize("regressed", [False, True])
+def test_a_host_verified_after_its_timer_may_have_run_out_is_never_confirmed_nor_rolled_back(
+    push: Push, devices: dict[str, Any], network: Network, regressed: bool
 ) -> None:
-    """dg-humen's commit took 298 of its 300 seconds: confirming now would race its timer."""
+    """dg-humen's commit took 298 of its 300 seconds: a confirmation would race its timer,
+    and a rollback after the timer fired would undo the commit before ours."""
     waits: list[float] = []
+    if regressed:
+        devices["dg-humen"].cli.side_effect = after_commit(
+            network,
+            "dg-humen",
+            cli_answer("huawei_vrp"),
+            cli_answer("huawei_vrp", SAMPLES[Platform.HUAWEI_VRP]),
+        )
 
     def clock() -> float:
         return 1000.0 + (298.0 if "dg-humen" in network.committed else 0.0)
@@ -1286,7 +1293,7 @@ def test_a_host_verified_after_its_timer_may_have_run_out_is_never_confirmed(
     humen = host_report(report, "dg-humen")
     assert humen.status == "reverted"
     assert humen.reason.startswith("verification outlasted the confirm timer")
-    assert humen.verdict is not None and humen.verdict.keep
+    assert humen.verdict is not None and humen.verdict.keep is not regressed
     assert waits == [300 + 15]
 
 

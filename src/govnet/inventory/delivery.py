@@ -51,7 +51,7 @@ Sleep = Callable[[float], None]
 
 # After the latest confirm timer has run out, the devices still need a moment to roll back.
 REVERT_GRACE_S = 15.0
-# Never confirm a commit whose timer may run out meanwhile: it would race the revert.
+# Never confirm nor roll back a commit whose timer may run out meanwhile.
 CONFIRM_MARGIN_S = 5
 T = TypeVar("T")
 
@@ -254,11 +254,12 @@ def _check_and_settle(
         host.verdict = verdicts.get(name)
         if outcome.unreachable:
             run.reverting(host, f"unreachable after commit ({outcome.unreachable})")
+        elif run.revert_seconds(host) <= CONFIRM_MARGIN_S:
+            # its timer may have fired: a confirm would race it, and a rollback with no
+            # pending commit left would undo the commit before ours
+            run.reverting(host, "verification outlasted the confirm timer")
         elif host.verdict is not None and host.verdict.keep:
-            if run.revert_seconds(host) <= CONFIRM_MARGIN_S:
-                run.reverting(host, "verification outlasted the confirm timer")
-            else:
-                to_confirm.append(name)
+            to_confirm.append(name)
         else:
             to_roll_back.append(name)
 
