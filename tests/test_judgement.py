@@ -192,3 +192,22 @@ def test_a_result_equal_to_its_baseline_is_always_kept(
 ) -> None:
     verdicts = judge(baselines, dict(baselines), unreachable)
     assert all(v.keep and not v.excused for v in verdicts.values())
+
+
+def test_retry_until_stops_when_accepted_or_at_the_deadline_never_past_it() -> None:
+    from govnet.inventory.verification import retry_until
+
+    now = [0.0]
+    naps: list[float] = []
+    reads = iter([result(("bgp", "failed", ())), result(("bgp", "failed", ())), OK])
+
+    def sleep(seconds: float) -> None:
+        naps.append(seconds)
+        now[0] += seconds
+
+    got = retry_until(lambda: next(reads), lambda r: r.ok, 60, 5, lambda: now[0], sleep)
+    assert got == OK and naps == [5, 5]
+    never = result(("bgp", "failed", ()))
+    now[0], naps[:] = 0.0, []
+    last = retry_until(lambda: never, lambda r: r.ok, 12, 5, lambda: now[0], sleep)
+    assert last == never and naps == [5, 5, 2]  # the last read at the deadline, not after

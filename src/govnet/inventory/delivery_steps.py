@@ -22,6 +22,9 @@ from govnet.ipv6.live import _root_error, failure_reason
 Verify = Callable[[Task], VerifyResult]
 Clock = Callable[[], float]
 DRIFT_LINES = 5
+# A production verification is dozens of show commands and getters: retried every few
+# seconds, not in a tight loop (the lab's verifier retries its cheap reads on its own).
+SETTLE_INTERVAL_S = 5.0
 # A drift check that could not run counts as drift: what runs on the device is unknown.
 DRIFT_UNCHECKED = "the drift check failed: "
 PENDING_ELSEWHERE = (
@@ -191,6 +194,7 @@ def check_after_commit(
         lambda: _verify_safely(verify, task),
         lambda result: not regressions(baseline, result),
         max(0.0, settle_until - time.monotonic()),
+        SETTLE_INTERVAL_S,
     )
     return Checked(verification=verification, seconds=time.monotonic() - clock)
 
