@@ -228,6 +228,7 @@ def test_a_static_route_does_not_count_and_is_named() -> None:
         name="loopback routes",
         status="failed",
         detail="no route to 10.0.0.2/32; not from IS-IS: 10.0.0.2/32 (Static)",
+        subjects=("b",),
     )
 
 

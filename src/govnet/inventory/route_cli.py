@@ -297,7 +297,7 @@ def judge_loopback_routes(device: str, routes: Iterable[Route], loopbacks: Loopb
     if not not_isis:
         return result
     detail = f"{result.detail}; not from IS-IS: {', '.join(not_isis)}"
-    return Check(name=result.name, status="failed", detail=detail)
+    return result.model_copy(update={"detail": detail})
 
 
 # --- hooks
