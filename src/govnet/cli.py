@@ -779,7 +779,7 @@ def push(
         ),
     ] = 60.0,
     canary: CanaryOption = 1,
-    batch_size: BatchSizeOption = 0,
+    batch_size: BatchSizeOption = 10,
     max_failures: MaxFailuresOption = 1,
     allow_degraded: AllowDegradedOption = False,
     as_json: JsonOption = False,
