@@ -30,6 +30,9 @@ class PlatformInfo:
     # the commit-confirm timers the platform accepts, in seconds (step = its unit)
     revert_seconds: range
     loopback: str
+    # where a bureau CE's in-band management address lives: its own loopback, or (Junos lo0,
+    # FRR lo) a second address on the one loopback
+    management_loopback: str
     ntp_algorithms: tuple[str, ...]  # NTP key algorithms the platform authenticates with
     # what the platform's IS-IS SPF back-off takes, in ms (first SPF; the long wait)
     spf_initial_delay_ms: range
@@ -50,6 +53,7 @@ PLATFORMS: dict[Platform, PlatformInfo] = {
         config_replace=False,
         revert_seconds=range(60, 65_536),  # VRP8 commit trial: 60..65535 s
         loopback="LoopBack0",
+        management_loopback="LoopBack1",
         ntp_algorithms=("sha256", "md5"),
         spf_initial_delay_ms=range(1, 60_001),  # timer spf: init 1..60000 ms, max 1..120 s
         spf_long_delay_ms=range(1000, 120_001),
@@ -66,6 +70,7 @@ PLATFORMS: dict[Platform, PlatformInfo] = {
         config_replace=True,  # copy-config of the CLI text to the candidate
         revert_seconds=range(30, 301),  # commit confirmed: 30..300 s (Cisco's documented range)
         loopback="Loopback0",
+        management_loopback="Loopback1",
         ntp_algorithms=("md5",),  # SHA keys not confirmed for IOS-XR 7.x
         spf_initial_delay_ms=range(0, 120_001),  # spf-interval initial-wait / maximum-wait
         spf_long_delay_ms=range(0, 120_001),
@@ -79,6 +84,7 @@ PLATFORMS: dict[Platform, PlatformInfo] = {
         config_replace=True,  # load override
         revert_seconds=range(60, 65_535 * 60 + 1, 60),  # commit confirmed: 1..65535 minutes
         loopback="lo0",
+        management_loopback="lo0",
         ntp_algorithms=("sha256", "md5"),
         spf_initial_delay_ms=range(50, 1001),  # spf-options delay 50..1000, holddown 2000..10000
         spf_long_delay_ms=range(2000, 10_001),
@@ -93,6 +99,7 @@ PLATFORMS: dict[Platform, PlatformInfo] = {
         config_replace=True,  # frr_netns loads the whole config through frr-reload.py
         revert_seconds=range(1, 86_401),  # the lab plugin's own timer: no vendor limit
         loopback="lo",
+        management_loopback="lo",
         ntp_algorithms=(),  # chrony on the host, not FRR
         spf_initial_delay_ms=range(0, 60_001),  # spf-delay-ietf
         spf_long_delay_ms=range(0, 60_001),

@@ -10,6 +10,10 @@ Decisions made here, once for every platform:
   shared-services hub/spoke pair for departments that ask for shared services.
 - PE-CE: one dot1q sub-interface per VPN (VLAN = VPN id) and eBGP per VRF; each CE has its
   own 4-byte private ASN derived from its loopback.
+- In-band CE management (a bureau has no out-of-band network): the CE's inventory address on
+  its management loopback in the global table, static routes to the management prefixes via
+  each PE over the untagged parent link, and on each PE a static host route back to it,
+  advertised into IS-IS by a policy that admits only host routes of the management pool.
 """
 
 from __future__ import annotations
@@ -38,6 +42,8 @@ from govnet.templates.intent import (
     ManagementIntent,
     SecretValue,
     SrIntent,
+    StaticImport,
+    StaticRoute,
     VrfIntent,
 )
 from govnet.templates.lab_profile import lab_profile
@@ -49,6 +55,7 @@ ISIS_INSTANCE = "GOVNET"
 SRV6_LOCATOR = "GOVNET"
 MGMT_ACL = "GOVNET-MGMT"
 MGMT_ACL_NUMBER = 2001
+CE_MGMT_POLICY = "GOVNET-CE-MGMT"
 BACKBONE_MTU = 9000
 SRV6_STATIC_FUNCTION_BITS = 16
 # Shared services: the hub (public-zone VRF in the DCs) exports HUB, departments export SPOKE.
@@ -149,7 +156,8 @@ class IntentBuilder:
         m = self.design.management
         allowed = m.remote_access.allowed_prefixes
         prefixes = self.design.network.management if allowed is None else allowed
-        usable = PLATFORMS[host.platform].ntp_algorithms
+        info = PLATFORMS[host.platform]
+        usable = info.ntp_algorithms
         ntp_key = next((k for k in m.ntp.keys if k.algorithm in usable), None)
         return ManagementIntent(
             banner=m.banner.strip(),
@@ -158,7 +166,11 @@ class IntentBuilder:
             acl_name=MGMT_ACL,
             acl_number=MGMT_ACL_NUMBER,
             allowed_prefixes=[str(p) for p in prefixes],
-            source_interface=PLATFORMS[host.platform].loopback,
+            # a CE's LoopBack0 is in no routing table the NOC reaches: its own management
+            # traffic (AAA, syslog, NTP, SNMP) leaves from the in-band management address
+            source_interface=info.management_loopback
+            if host.role is Role.BUREAU_CE
+            else info.loopback,
             tacacs_servers=[str(s) for s in m.aaa.tacacs_servers],
             tacacs_key=secret(m.aaa.tacacs_key),
             local_users=[
@@ -466,6 +478,70 @@ class IntentBuilder:
             exports.append(hub)
         return imports, exports
 
+    # --- in-band management of the bureau CEs -----------------------------------------------
+
+    def management_address(self, device: str) -> str | None:
+        """A bureau CE's inventory address as a host prefix (IPv4: `govnet validate` refuses
+        another family for a CE)."""
+        host = self.design.hosts[device]
+        if host.role is not Role.BUREAU_CE or host.hostname.version != 4:
+            return None
+        return f"{host.hostname}/32"
+
+    def management_prefixes(self) -> list[str]:
+        return [str(p) for p in self.design.network.management if p.version == 4]
+
+    def parent_links(self, device: str) -> list[tuple[str, str, str, str, str]]:
+        """The untagged PE-CE links ``device`` is an end of: (link key, PE, PE interface, CE,
+        CE interface), once per link whatever the number of VPNs on it."""
+        links = {
+            a.link_key: (a.link_key, a.pe, a.pe_interface, a.ce, a.ce_interface)
+            for a in self.attachments
+            if device in (a.pe, a.ce)
+        }
+        return [links[key] for key in sorted(links)]
+
+    def link_address(self, link_key: str, a: str, b: str, device: str) -> str:
+        ipv4 = self.graph.edges[a, b, link_key]["ipv4"][device]
+        return str(ipv4).split("/")[0]
+
+    def static_routes(self, host: Host) -> list[StaticRoute]:
+        """A CE: the management prefixes via each PE. A PE: each CE's management address via
+        that CE."""
+        routes = []
+        for key, pe, pe_if, ce, ce_if in self.parent_links(host.name):
+            if host.name == ce:
+                if self.management_address(ce) is None:
+                    continue
+                routes += [
+                    StaticRoute(
+                        prefix=prefix,
+                        next_hop=self.link_address(key, pe, ce, pe),
+                        interface=self.interface_name(ce, ce_if),
+                        description=f"management prefixes via {pe}",
+                    )
+                    for prefix in self.management_prefixes()
+                ]
+            else:
+                address = self.management_address(ce)
+                if address is None:
+                    continue
+                routes.append(
+                    StaticRoute(
+                        prefix=address,
+                        next_hop=self.link_address(key, pe, ce, ce),
+                        interface=self.interface_name(pe, pe_if),
+                        description=f"in-band management of {ce}",
+                    )
+                )
+        return routes
+
+    def static_import(self, routes: list[StaticRoute]) -> StaticImport | None:
+        pool = self.management_prefixes()
+        if not pool or not any(r.prefix.endswith("/32") for r in routes):
+            return None
+        return StaticImport(policy=CE_MGMT_POLICY, prefixes=pool, length=32)
+
     # --- the whole device -------------------------------------------------------------------
 
     def device(self, host: Host) -> DeviceIntent:
@@ -474,6 +550,11 @@ class IntentBuilder:
         speaker = host.name in self.speakers
         neighbors = (self.ibgp_neighbors(host.name) if speaker else []) + self.ebgp_neighbors(host)
         rid = self.router_id(host.name)
+        static_routes = self.static_routes(host)
+        isis = self.isis(host) if runs_isis else None
+        if isis is not None:
+            isis = isis.model_copy(update={"import_static": self.static_import(static_routes)})
+        management_address = self.management_address(host.name)
         bgp = None
         if neighbors:
             bgp = BgpIntent(
@@ -496,11 +577,16 @@ class IntentBuilder:
             loopback=PLATFORMS[self.platform(host)].loopback,
             management=self.management(host),
             interfaces=self.interfaces(host, runs_isis),
-            isis=self.isis(host) if runs_isis else None,
+            isis=isis,
             mpls_ldp=runs_isis and self.transport in (Transport.MPLS, Transport.DUAL),
             srv6=self.srv6(host),
             bgp=bgp,
             vrfs=self.vrfs(host),
+            management_address=management_address,
+            management_interface=PLATFORMS[self.platform(host)].management_loopback
+            if management_address
+            else None,
+            static_routes=static_routes,
         )
         return lab_profile(intent) if self.lab else intent
 

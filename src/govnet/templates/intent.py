@@ -66,6 +66,24 @@ class ManagementIntent(Intent):
     snmp_community: SecretValue | None
 
 
+class StaticRoute(Intent):
+    """A static route in the global table, its next hop on a directly connected link."""
+
+    prefix: str  # "10.199.3.11/32"
+    next_hop: str  # "10.201.0.11"
+    interface: str  # the link's interface, so that the route follows the link's state
+    description: str
+
+
+class StaticImport(Intent):
+    """Which static routes IS-IS advertises: host routes inside ``prefixes`` only, through a
+    named policy (VRP route-policy, XR route-policy, Junos policy-statement, FRR route-map)."""
+
+    policy: str
+    prefixes: list[str]  # the management pool: "10.199.0.0/16"
+    length: int  # the only prefix length accepted: 32 (a CE's management address)
+
+
 class IsisInterface(Intent):
     metric: int
     point_to_point: bool
@@ -106,6 +124,7 @@ class IsisIntent(Intent):
     spf_short_delay_ms: int
     spf_long_delay_ms: int
     srv6_locator: str | None  # locator name advertised by IS-IS
+    import_static: StaticImport | None = None  # PEs: the CEs' management host routes
 
 
 class SrIntent(Intent):
@@ -182,3 +201,8 @@ class DeviceIntent(Intent):
     bgp: BgpIntent | None
     vrfs: list[VrfIntent]
     vpn_routes: list[VpnRoute] = []
+    # A bureau CE's in-band management address ("10.199.3.11/32"), global table, on the
+    # platform's management loopback (its own interface, or a second address on the loopback)
+    management_address: str | None = None
+    management_interface: str | None = None
+    static_routes: list[StaticRoute] = []
