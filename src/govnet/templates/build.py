@@ -518,7 +518,7 @@ class IntentBuilder:
                         prefix=prefix,
                         next_hop=self.link_address(key, pe, ce, pe),
                         interface=self.interface_name(ce, ce_if),
-                        description=f"management prefixes via {pe}",
+                        description=f"mgmt via {pe}",
                     )
                     for prefix in self.management_prefixes()
                 ]
@@ -531,7 +531,7 @@ class IntentBuilder:
                         prefix=address,
                         next_hop=self.link_address(key, pe, ce, ce),
                         interface=self.interface_name(pe, pe_if),
-                        description=f"in-band management of {ce}",
+                        description=f"mgmt of {ce}",
                     )
                 )
         return routes
