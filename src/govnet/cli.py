@@ -247,7 +247,12 @@ def lint(
 ) -> None:
     """Check the rendered configs against the 等保2.0 level-3 rules in checks/lint/; exit 1 on
     any failure, printing device, clause and evidence."""
-    from govnet.checks.lint import lint_configs, load_rules, management_addresses
+    from govnet.checks.lint import (
+        inband_management,
+        lint_configs,
+        load_rules,
+        management_addresses,
+    )
     from govnet.templates.render import render_design
     from govnet.topology.graph import build_graph
 
@@ -260,6 +265,7 @@ def lint(
         ((c.hostname, c.platform, c.text) for c in configs),
         rules,
         management_addresses(loaded.hosts),
+        inband_management(loaded.hosts, loaded.network.management),
     )
     if as_json:
         emit_json({"devices": len(configs), "findings": [f.as_dict() for f in findings]})

@@ -249,6 +249,8 @@ def _check_hosts(ctx: _Context) -> None:
                 (*loc, "hostname"),
                 f"management address {address} is outside the management prefixes ({nets})",
             )
+        if host.role is Role.BUREAU_CE:
+            _check_ce_management(entry, ctx)
         if host.site in site_district and site_district[host.site][0] != host.district:
             other_district, other_host = site_district[host.site]
             log.error(
@@ -261,6 +263,37 @@ def _check_hosts(ctx: _Context) -> None:
             site_district.setdefault(host.site, (host.district, host.name))
         if check_links and host.name not in linked:
             log.error(entry.file, loc, f"device '{host.name}' has no link ({LINKS_FILE})")
+
+
+def _check_ce_management(entry: Entry[Host], ctx: _Context) -> None:
+    """A bureau CE is managed in-band at its inventory address (rendered on the CE and routed
+    by its PEs): IPv4, and in no address pool, whose addresses the lock hands to others."""
+    host, network = entry.item, ctx.parts.network
+    where = (*entry.loc, "hostname")
+    if host.hostname.version != 4:
+        ctx.log.error(
+            entry.file,
+            where,
+            f"management address {host.hostname}: a bureau CE is managed in-band over IPv4 "
+            "only (its PEs route a /32 to it)",
+        )
+        return
+    if network is not None and not any(n.version == 4 for n in network.management):
+        ctx.log.error(
+            entry.file,
+            where,
+            f"a bureau CE is managed in-band: {NETWORK_FILE} needs IPv4 management prefixes "
+            "for its PEs to route to it",
+        )
+    for kind in PoolKind:
+        pool = pool_of(network.pools, kind) if network else None
+        if pool is not None and host.hostname in pool.prefix:
+            ctx.log.error(
+                entry.file,
+                where,
+                f"management address {host.hostname} is inside the {kind.value} pool "
+                f"({pool.prefix}): a bureau CE carries it on its management loopback",
+            )
 
 
 def _check_sites(ctx: _Context) -> None:

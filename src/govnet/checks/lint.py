@@ -18,10 +18,16 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field, field_validator
 
-from govnet.checks.management_path import ManagementAddress, management_path_problems
+from govnet.checks.inband import inband_problems
+from govnet.checks.management_path import (
+    ManagementAddress,
+    Network,
+    management_path_problems,
+)
 from govnet.diagnostics import DesignError, ProblemLog
 from govnet.inventory.models import Host
 from govnet.inventory.platforms import Platform
+from govnet.inventory.roles import Role
 from govnet.models import StrictModel
 from govnet.reading import validate_item
 from govnet.yamlio import YamlSyntaxError, read_yaml
@@ -112,9 +118,12 @@ def lint_config(
     text: str,
     rules: Iterable[LintRule],
     management_address: ManagementAddress | None = None,
+    inband_prefixes: list[Network] | None = None,
 ) -> list[Finding]:
     """Findings of ``text`` against ``rules``. A ``management-path`` rule needs the device's
-    management address; without one it is itself a finding (never silently skipped)."""
+    management address; without one it is itself a finding (never silently skipped). With
+    ``inband_prefixes`` (a bureau CE, managed in-band) it also needs the address on the
+    device's global table and a route back to those management prefixes."""
     findings = []
     for rule in rules:
 
@@ -125,7 +134,11 @@ def lint_config(
             if management_address is None:
                 findings.append(finding("no management address from the inventory to check"))
             else:
-                problems = management_path_problems(platform, text, management_address)
+                problems = list(management_path_problems(platform, text, management_address))
+                if inband_prefixes is not None:
+                    problems += inband_problems(
+                        platform, text, management_address, inband_prefixes
+                    )
                 findings.extend(finding(problem) for problem in problems)
 
         for pattern in rule.require:
@@ -153,15 +166,27 @@ def management_addresses(hosts: Mapping[str, Host]) -> dict[str, ManagementAddre
     return {name: host.hostname for name, host in hosts.items()}
 
 
+def inband_management(
+    hosts: Mapping[str, Host], prefixes: Iterable[Network]
+) -> dict[str, list[Network]]:
+    """The devices managed in-band (the bureau CEs: no out-of-band network at a bureau), each
+    with the management prefixes it must route back to."""
+    pool = list(prefixes)
+    return {name: pool for name, host in hosts.items() if host.role is Role.BUREAU_CE}
+
+
 def lint_configs(
     configs: Iterable[tuple[str, str, str]],
     rules: Mapping[Platform, list[LintRule]],
     management: Mapping[str, ManagementAddress] | None = None,
+    inband: Mapping[str, list[Network]] | None = None,
 ) -> list[Finding]:
     """Lint (device, platform, text) triples; a platform without rules is itself a finding.
     ``management`` maps devices to their inventory management address (``hostname``), which
-    ``management-path`` rules check the config against."""
+    ``management-path`` rules check the config against; ``inband`` maps the devices managed
+    in-band to the management prefixes their global table must route back to."""
     addresses = management or {}
+    inband_devices = inband or {}
     findings: list[Finding] = []
     for device, platform, text in configs:
         platform_rules = rules.get(Platform(platform))
@@ -177,5 +202,14 @@ def lint_configs(
                 )
             )
             continue
-        findings.extend(lint_config(device, platform, text, platform_rules, addresses.get(device)))
+        findings.extend(
+            lint_config(
+                device,
+                platform,
+                text,
+                platform_rules,
+                addresses.get(device),
+                inband_devices.get(device),
+            )
+        )
     return findings
