@@ -136,9 +136,7 @@ def lint_config(
             else:
                 problems = list(management_path_problems(platform, text, management_address))
                 if inband_prefixes is not None:
-                    problems += inband_problems(
-                        platform, text, management_address, inband_prefixes
-                    )
+                    problems += inband_problems(platform, text, management_address, inband_prefixes)
                 findings.extend(finding(problem) for problem in problems)
 
         for pattern in rule.require:
