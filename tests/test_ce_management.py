@@ -201,6 +201,9 @@ def test_vrp_ce_routes_the_management_prefixes_via_each_pe(
     # AAA, syslog, NTP and SNMP leave from the management address, which the NOC reaches
     assert root.child("info-center loghost source LoopBack1") is not None
     assert root.child("snmp-agent protocol source-interface LoopBack1") is not None
+    # replayed in order, LoopBack1 exists before the services that take it as their source
+    text = render(ref, ce)
+    assert text.index("interface LoopBack1\n") < text.index("source-interface LoopBack1")
     # no IS-IS on a CE, and the management address stays in the global table
     assert not root.starting("isis ")
     assert not lines(root.child("interface LoopBack1"))[0].startswith("ip binding")

@@ -97,7 +97,12 @@ GRAMMAR: dict[str, list[str]] = {
         r" timer spf (?:[1-9]|[1-9]\d|1[01]\d|120) \d{1,5} \d{1,5}",  # max s, init ms, incr ms
         r" ipv6 enable topology (?:ipv6|standard)",
         rf" segment-routing ipv6 locator {NAME}",
+        rf" import-route static route-policy {NAME}",  # the CEs' management host routes
     ],
+    # in-band CE management (SOURCES.md, "Rendering: CE management path")
+    rf"ip route-static {IP4} {IP4} \S+ {IP4} description .{{1,35}}": [],
+    rf"ip ip-prefix {NAME} index \d+ permit {IP4} \d+ greater-equal \d+ less-equal \d+": [],
+    rf"route-policy {NAME} permit node \d+": [rf" if-match ip-prefix {NAME}"],
     r"interface \S+": [
         r" (?:undo )?shutdown",
         r" description .+",
@@ -144,14 +149,14 @@ GRAMMAR: dict[str, list[str]] = {
     r"ntp-service reliable authentication-keyid \d+": [],
     (
         rf"ntp-service unicast-server (?:{IP4}|ipv6 {IP6})"
-        r"(?: authentication-keyid \d+)? source-interface LoopBack0"
+        r"(?: authentication-keyid \d+)? source-interface LoopBack[01]"
     ): [],
-    r"info-center loghost source LoopBack0": [],
+    r"info-center loghost source LoopBack[01]": [],
     rf"info-center loghost (?:{IP4}|ipv6 {IP6})": [],
     r"snmp-agent": [],
     r"snmp-agent sys-info version (?:v3|v2c v3)": [],
     r"undo snmp-agent sys-info version v1 v2c": [],
-    r"snmp-agent protocol source-interface LoopBack0": [],
+    r"snmp-agent protocol source-interface LoopBack[01]": [],
     r"snmp-agent mib-view included iso iso": [],
     rf"snmp-agent community read {SECRET} mib-view iso acl \d+": [],
     rf"snmp-agent group v3 {NAME} privacy read-view iso notify-view iso": [],
@@ -361,7 +366,8 @@ def test_every_interface_of_the_intent_is_configured(
 ) -> None:
     for name, intent, text in each(rendered):
         config = {s.words[1]: s for s in find(statements(text), r"interface \S+")}
-        assert list(config) == [i.name for i in intent.interfaces], name
+        management = [intent.management_interface] if intent.management_interface else []
+        assert list(config) == [i.name for i in intent.interfaces] + management, name
         for i in intent.interfaces:
             children = config[i.name].children
             if i.kind == "subinterface":
