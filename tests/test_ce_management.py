@@ -522,3 +522,29 @@ def test_validate_cli_names_file_line_and_field(design_dir: Path) -> None:
         f"{HOSTS}:{line}: dg-ce-gaj.hostname: management address 10.200.3.11 is inside the "
         "loopback_ipv4 pool"
     ) in result.output
+
+
+# --- the feature matrix ------------------------------------------------------------------------
+
+
+def test_a_platform_without_static_import_is_refused(tmp_path: Path) -> None:
+    from govnet.templates.render import RenderError, render_design
+    from tests.conftest import copy_design
+
+    root = copy_design(MINI, tmp_path / "mini")
+    matrix = (reference_design_path() / "templates" / "features.yaml").read_text(encoding="utf-8")
+    (root / "templates").mkdir(exist_ok=True)
+    (root / "templates" / "features.yaml").write_text(
+        matrix.replace(
+            "isis_static_import:    {huawei_vrp: true, iosxr: true,",
+            "isis_static_import:    {huawei_vrp: true, iosxr: false,",
+        ),
+        encoding="utf-8",
+    )
+    design = load_design(root)
+    with pytest.raises(RenderError) as caught:
+        render_design(design, build_graph(design))
+    assert caught.value.problems == [
+        "agg-01: platform iosxr cannot do 'isis_static_import' (the CEs' management host "
+        "routes into IS-IS; see templates/features.yaml)"
+    ]

@@ -75,6 +75,12 @@ def required_features(intent: DeviceIntent) -> Iterator[tuple[str, str]]:
         yield "vrf", "VPN instances"
     if any(i.kind == "subinterface" for i in intent.interfaces):
         yield "dot1q_subinterface", "PE-CE attachments"
+    if intent.static_routes:
+        yield "static_routes", "in-band management of the bureau CEs"
+    if intent.isis is not None and intent.isis.import_static is not None:
+        yield "isis_static_import", "the CEs' management host routes into IS-IS"
+    if intent.management_address is not None:
+        yield "inband_management", "a bureau CE managed in-band at its inventory address"
     m = intent.management
     if m is None:
         return
