@@ -548,3 +548,27 @@ def test_a_platform_without_static_import_is_refused(tmp_path: Path) -> None:
         "agg-01: platform iosxr cannot do 'isis_static_import' (the CEs' management host "
         "routes into IS-IS; see templates/features.yaml)"
     ]
+
+
+def test_lint_reports_a_broken_cross_device_path_under_the_ce(
+    ref: Design, ref_intents: dict[str, DeviceIntent]
+) -> None:
+    from govnet.checks.lint import inband_path_findings
+
+    broken = _without(ref_intents, "dg-agg-central", static_routes=[])
+    paths = ce_paths(broken, pool(ref))
+    cut = [p for p in paths if not p.pes]
+    kept = [p for p in paths if p.pes]
+    # the single-homed CEs of dg-agg-central lose their path, the dual-homed keep the other PE
+    assert "dg-ce-czj" in {p.ce for p in cut} and "dg-ce-gaj" in {p.ce for p in kept}
+    platforms = {name: intent.platform for name, intent in broken.items()}
+    findings = inband_path_findings(paths, platforms, load_rules([reference_design_path()]))
+    assert [(f.device, f.clause, f.rule, f.evidence) for f in findings] == [
+        (p.ce, "8.1.4.4", "management-path", f"in-band path: no PE routes {p.address} to {p.ce}")
+        for p in cut
+    ]
+
+
+def test_lint_cli_is_clean_on_the_reference() -> None:
+    result = CliRunner().invoke(app, ["lint", "--design", str(REFERENCE), "--json"])
+    assert result.exit_code == 0, result.output

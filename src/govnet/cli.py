@@ -247,25 +247,37 @@ def lint(
 ) -> None:
     """Check the rendered configs against the 等保2.0 level-3 rules in checks/lint/; exit 1 on
     any failure, printing device, clause and evidence."""
+    from govnet.checks.ce_reachability import ce_paths
     from govnet.checks.lint import (
         inband_management,
+        inband_path_findings,
         lint_configs,
         load_rules,
         management_addresses,
     )
+    from govnet.templates.build import build_intents
     from govnet.templates.render import render_design
     from govnet.topology.graph import build_graph
 
     loaded = load_or_exit(design, as_json)
     selected = select_hosts(loaded, None, hosts)
+    graph = build_graph(loaded)
     with render_errors():
         rules = load_rules([loaded.root, reference_design_path()])
-        configs = render_design(loaded, build_graph(loaded), selected)
+        configs = render_design(loaded, graph, selected)
     findings = lint_configs(
         ((c.hostname, c.platform, c.text) for c in configs),
         rules,
         management_addresses(loaded.hosts),
         inband_management(loaded.hosts, loaded.network.management),
+    )
+    # a CE's path crosses its PEs and the backbone: judged on every device's intent
+    chosen = set(selected)
+    paths = ce_paths(build_intents(loaded, graph), [str(p) for p in loaded.network.management])
+    findings += inband_path_findings(
+        (p for p in paths if p.ce in chosen),
+        {c.hostname: c.platform for c in configs},
+        rules,
     )
     if as_json:
         emit_json({"devices": len(configs), "findings": [f.as_dict() for f in findings]})

@@ -105,7 +105,12 @@ def ce_paths(intents: Mapping[str, DeviceIntent], management_prefixes: list[str]
                 and ipaddress.ip_address(r.next_hop) in pe_side[r.interface].network
             ]
             back = {str(pe_side[r.interface].ip) for r in hops_ok}
-            missing_back = [p for p in management_prefixes if not _via(ce.static_routes, p, back)]
+            family = ipaddress.ip_interface(address).version
+            missing_back = [
+                p
+                for p in management_prefixes
+                if ipaddress.ip_network(p).version == family and not _via(ce.static_routes, p, back)
+            ]
             if not hops_ok:
                 problems.append(
                     f"{pe_name}: its route to {address} points at no address of {ce_name}"

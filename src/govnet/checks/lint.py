@@ -18,6 +18,7 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field, field_validator
 
+from govnet.checks.ce_reachability import CePath
 from govnet.checks.inband import inband_problems
 from govnet.checks.management_path import (
     ManagementAddress,
@@ -210,4 +211,33 @@ def lint_configs(
                 inband_devices.get(device),
             )
         )
+    return findings
+
+
+def inband_path_findings(
+    paths: Iterable[CePath],
+    platforms: Mapping[str, str],
+    rules: Mapping[Platform, list[LintRule]],
+) -> list[Finding]:
+    """The cross-device half of ``management-path`` for the CEs managed in-band: each problem
+    of :func:`govnet.checks.ce_reachability.ce_paths` (no PE route, not admitted into IS-IS, no
+    IS-IS path to a metro core, no route back) as a finding of the CE, under its platform's
+    ``management-path`` rule."""
+    findings = []
+    for path in paths:
+        platform = platforms.get(path.ce)
+        rule = (
+            next(
+                (r for r in rules.get(Platform(platform), []) if r.check == "management-path"),
+                None,
+            )
+            if platform
+            else None
+        )
+        if platform is None or rule is None:
+            continue
+        findings += [
+            Finding(path.ce, platform, rule.clause, rule.id, rule.title, f"in-band path: {p}")
+            for p in path.problems
+        ]
     return findings
