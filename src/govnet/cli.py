@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from govnet.cli_common import (
     EXIT_DESIGN_ERROR,
@@ -30,6 +31,15 @@ from govnet.cli_common import (
     titled_table,
 )
 from govnet.cli_lab import lab_app
+from govnet.cli_rollout import (
+    AllowDegradedOption,
+    BatchSizeOption,
+    CanaryOption,
+    ConfirmTimeoutOption,
+    MaxFailuresOption,
+    print_push_report,
+    rollout_or_exit,
+)
 from govnet.design import Design, default_design_path, reference_design_path
 from govnet.inventory.platforms import Platform
 from govnet.topology.addressing import PoolKind
@@ -757,26 +767,36 @@ def push(
     commit: Annotated[
         bool, typer.Option("--commit", help="Commit (default: dry run, show the diffs only).")
     ] = False,
+    confirm_timeout: ConfirmTimeoutOption = 300,
+    settle: Annotated[
+        float,
+        typer.Option(
+            "--settle", min=0, help="Seconds a committed device may take to pass verification."
+        ),
+    ] = 60.0,
+    canary: CanaryOption = 1,
+    batch_size: BatchSizeOption = 0,
+    max_failures: MaxFailuresOption = 1,
+    allow_degraded: AllowDegradedOption = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Render, diff against the running config, show the diffs; with --commit, commit, verify
-    and roll back every host whose verification fails. Credentials: GOVNET_USERNAME/PASSWORD."""
+    """Render, diff against the running config, show the diffs; with --commit, deliver
+    safely: baseline verification, canary, batches, commit-confirmed, drift check and
+    verification over a fresh connection, then confirm or roll back each host by the
+    differential verdict. Credentials: GOVNET_USERNAME/PASSWORD."""
     from rich.progress import Progress
 
-    from govnet.inventory.push import push_tables, run_push
+    from govnet.inventory.push import run_push
     from govnet.topology.graph import build_graph
 
+    rollout = rollout_or_exit(
+        confirm_timeout, settle, canary, batch_size, max_failures, allow_degraded
+    )
     loaded = load_or_exit(design, as_json)
     nornir = _nornir_for(loaded, hosts, filters)
     with render_errors(), Progress(console=err, transient=True) as progress:
-        report = run_push(loaded, build_graph(loaded), nornir, commit, progress)
-    if as_json:
-        emit_json(report.model_dump(mode="json"))
-    else:
-        for table in push_tables(report):
-            out.print(table)
-    if not report.ok:
-        raise typer.Exit(1)
+        report = run_push(loaded, build_graph(loaded), nornir, commit, progress, rollout=rollout)
+    print_push_report(report, as_json)
 
 
 @app.command()
@@ -791,6 +811,7 @@ def verify(
     loopback."""
     from rich.progress import Progress
 
+    from govnet.inventory.judgement import likely_causes
     from govnet.inventory.push import run_verify
     from govnet.inventory.verification import VerifyResult, failed_hosts, outcome_json
     from govnet.topology.graph import build_graph
@@ -800,18 +821,25 @@ def verify(
     with Progress(console=err, transient=True) as progress:
         outcome = run_verify(loaded, build_graph(loaded), nornir, progress)
     failed = failed_hosts(outcome)
+    causes = likely_causes(outcome)
     if as_json:
-        emit_json(outcome_json(outcome))
+        emit_json(outcome_json(outcome, causes))
     else:
-        table = titled_table("verification", "host", "result", "checks")
+        table = titled_table("verification", "host", "result", "checks", "likely cause")
         for host, result in outcome.items():
             if isinstance(result, VerifyResult):
-                checks = "; ".join(f"{c.name}: {c.status}" for c in result.checks)
+                checks = "; ".join(
+                    f"{c.name}: {c.status}" + (f" ({c.detail})" if c.status == "failed" else "")
+                    for c in result.checks
+                )
                 table.add_row(
-                    host, "[green]ok[/green]" if result.ok else "[red]failed[/red]", checks
+                    host,
+                    "[green]ok[/green]" if result.ok else "[red]failed[/red]",
+                    escape(checks),
+                    causes.get(host, ""),
                 )
             else:
-                table.add_row(host, "[red]not verified[/red]", result)
+                table.add_row(host, "[red]not verified[/red]", escape(result), "")
         out.print(table)
     if failed:
         raise typer.Exit(1)

@@ -21,6 +21,15 @@ from govnet.cli_common import (
     select_hosts,
     titled_table,
 )
+from govnet.cli_rollout import (
+    AllowDegradedOption,
+    BatchSizeOption,
+    CanaryOption,
+    ConfirmTimeoutOption,
+    MaxFailuresOption,
+    print_push_report,
+    rollout_or_exit,
+)
 
 lab_app = typer.Typer(
     help="The lab: FRR routers in network namespaces, and a containerlab export.",
@@ -77,14 +86,16 @@ def _progress() -> Progress:
     )
 
 
-def _verification_table(outcome: dict[str, Any]) -> Table:
+def _verification_table(outcome: dict[str, Any], causes: dict[str, str] | None = None) -> Table:
     from govnet.inventory.verification import VerifyResult
 
     names = ("isis adjacencies", "bgp", "loopback routes", "srv6 locator")
-    table = titled_table(f"lab verify: {len(outcome)} routers", "router", *names)
+    columns = (*names, "likely cause") if causes is not None else names
+    table = titled_table(f"lab verify: {len(outcome)} routers", "router", *columns)
     for host, result in outcome.items():
+        cause_cell = () if causes is None else (causes.get(host, ""),)
         if not isinstance(result, VerifyResult):
-            table.add_row(host, f"[red]{result}[/red]", "", "", "")
+            table.add_row(host, f"[red]{result}[/red]", "", "", "", *cause_cell)
             continue
         checks = {c.name: c for c in result.checks}
         cells = []
@@ -96,7 +107,7 @@ def _verification_table(outcome: dict[str, Any]) -> Table:
                 cells.append(f"[red]{check.detail}[/red]")
             else:
                 cells.append(check.status)
-        table.add_row(host, *cells)
+        table.add_row(host, *cells, *cause_cell)
     return table
 
 
@@ -157,21 +168,30 @@ def lab_push_command(
     state: StateOption = DEFAULT_LAB_STATE,
     commit: Annotated[bool, typer.Option("--commit", help="Apply (default: diff only).")] = False,
     hosts: Annotated[list[str] | None, typer.Option("--hosts", help="Only these routers.")] = None,
+    confirm_timeout: ConfirmTimeoutOption = 300,
     settle: Annotated[
-        float, typer.Option(help="Seconds a committed router may take to pass verification.")
+        float,
+        typer.Option(min=0, help="Seconds a committed router may take to pass verification."),
     ] = 20.0,
+    canary: CanaryOption = 1,
+    batch_size: BatchSizeOption = 0,
+    max_failures: MaxFailuresOption = 1,
+    allow_degraded: AllowDegradedOption = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Render the lab configs and push them to the running lab through Nornir: the diff per
-    router (frr-reload.py), commit only with --commit, then verify and roll back every router
-    whose verification fails."""
-    from govnet.inventory.push import push_tables
+    """Render the lab configs and deliver them to the running lab through Nornir exactly as
+    `govnet push` delivers to devices: the diff per router (frr-reload.py); with --commit,
+    baseline, canary, batches, commit-confirmed, drift check and verification over a fresh
+    connection, then confirm or roll back each router by the differential verdict."""
     from govnet.labs.nornir_lab import lab_nornir, lab_push, lab_verifier
     from govnet.labs.workflow import lab_configs, lab_intents
     from govnet.topology.graph import build_graph
 
+    rollout = rollout_or_exit(
+        confirm_timeout, settle, canary, batch_size, max_failures, allow_degraded
+    )
     lab = _lab_state(state)
-    loaded = load_or_exit(design)
+    loaded = load_or_exit(design, as_json)
     graph = build_graph(loaded)
     names = select_hosts(loaded, None, hosts) if hosts else sorted(lab.routers)
     names = [n for n in names if n in lab.routers]
@@ -179,16 +199,13 @@ def lab_push_command(
         configs = lab_configs(loaded, graph, names)
     intents = lab_intents(loaded, graph, lab)
     verifiers = {n: lab_verifier(intents[n], lab.loopbacks, settle) for n in names}
+    roles = {n: str(loaded.hosts[n].role) for n in names}
     nornir = lab_nornir({n: lab.routers[n] for n in names})
     with _progress() as progress:
-        report = lab_push(nornir, configs, commit, verifiers if commit else None, progress)
-    if as_json:
-        emit_json(report.model_dump(mode="json"))
-    else:
-        for table in push_tables(report):
-            out.print(table)
-    if not report.ok:
-        raise typer.Exit(1)
+        report = lab_push(
+            nornir, configs, commit, verifiers if commit else None, progress, rollout, roles
+        )
+    print_push_report(report, as_json)
 
 
 @lab_app.command("verify")
@@ -202,7 +219,9 @@ def lab_verify_command(
 ) -> None:
     """Every lab router against its intent (limited to the lab): IS-IS adjacencies, BGP to
     both route reflectors in every address family, a route to every loopback, the SRv6
-    locator. Exit 1 on any failure."""
+    locator; a failing router whose failures all point at routers that are down names them
+    as the likely cause. Exit 1 on any failure."""
+    from govnet.inventory.judgement import likely_causes
     from govnet.inventory.verification import failed_hosts, outcome_json
     from govnet.labs.nornir_lab import lab_nornir, lab_verify
     from govnet.labs.workflow import lab_intents
@@ -213,10 +232,11 @@ def lab_verify_command(
     intents = lab_intents(loaded, build_graph(loaded), lab)
     with _progress() as progress:
         outcome = lab_verify(lab_nornir(lab.routers), intents, lab.loopbacks, settle, progress)
+    causes = likely_causes(outcome)
     if as_json:
-        emit_json(outcome_json(outcome))
+        emit_json(outcome_json(outcome, causes))
     else:
-        out.print(_verification_table(outcome))
+        out.print(_verification_table(outcome, causes))
     if failed_hosts(outcome):
         raise typer.Exit(1)
 

@@ -8,6 +8,7 @@ records here (:class:`Adjacency`, :class:`Locator`), so every platform is judged
 from __future__ import annotations
 
 import ipaddress
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -27,6 +28,10 @@ class Check(_Frozen):
     name: str
     status: CheckStatus
     detail: str = ""
+    # The other devices a failure is about (an adjacency's neighbour, a BGP neighbour's
+    # address until name_subjects turns it into its device, a missing loopback's owner);
+    # empty: a local failure, or output that could not be read.
+    subjects: tuple[str, ...] = ()
 
 
 class VerifyResult(_Frozen):
@@ -53,11 +58,20 @@ def failed_hosts(outcome: Outcome) -> list[str]:
     return [h for h, r in outcome.items() if not (isinstance(r, VerifyResult) and r.ok)]
 
 
-def outcome_json(outcome: Outcome) -> dict[str, Any]:
-    return {
-        h: r.model_dump(mode="json") if isinstance(r, VerifyResult) else {"error": r}
-        for h, r in outcome.items()
-    }
+def outcome_json(outcome: Outcome, causes: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Each host's result (or ``{"error": why}``), with its ``likely_cause`` when ``causes``
+    names one."""
+    shown: dict[str, Any] = {}
+    for host, result in outcome.items():
+        entry = (
+            result.model_dump(mode="json")
+            if isinstance(result, VerifyResult)
+            else {"error": result}
+        )
+        if causes and host in causes:
+            entry["likely_cause"] = causes[host]
+        shown[host] = entry
+    return shown
 
 
 def _ip(text: str) -> str:
@@ -85,13 +99,15 @@ def check_bgp(intent: DeviceIntent, bgp_neighbors: Mapping[str, Any]) -> Check:
         return Check(name="bgp", status="not checked", detail="no iBGP neighbours in the intent")
     peers_raw = bgp_neighbors.get("global", {}).get("peers", {})
     peers = {_ip(address): data for address, data in peers_raw.items()}
-    problems, seen = [], []
+    problems, seen, failing = [], [], []
     for address in wanted:
         peer = peers.get(_ip(address))
         if peer is None:
             problems.append(f"{address} missing")
+            failing.append(address)
         elif not peer.get("is_up", False):
             problems.append(f"{address} down")
+            failing.append(address)
         else:
             families = peer.get("address_family", {}) or {}
             counts = ",".join(
@@ -100,8 +116,14 @@ def check_bgp(intent: DeviceIntent, bgp_neighbors: Mapping[str, Any]) -> Check:
             )
             seen.append(f"{address} up [{counts}]")
     if problems:
-        return Check(name="bgp", status="failed", detail="; ".join(problems))
+        return Check(
+            name="bgp", status="failed", detail="; ".join(problems), subjects=_unique(failing)
+        )
     return Check(name="bgp", status="ok", detail="; ".join(seen))
+
+
+def _unique(items: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(items))
 
 
 def loopback_addresses(intent: DeviceIntent) -> list[str]:
@@ -167,23 +189,33 @@ def check_isis_adjacencies(
     match = same_interface or (lambda wanted, reported: wanted == reported)
     reported = list(adjacencies)
     problems: list[str] = []
+    subjects: list[str] = []
     used: set[int] = set()
     for interface, neighbor in sorted(expected_adjacencies(intent).items()):
         found = [i for i, a in enumerate(reported) if match(interface, a.interface)]
         used.update(found)
         if not found:
             problems.append(f"{interface}: no adjacency (expected {neighbor})")
+            subjects.append(neighbor)
             continue
         names = {reported[i].neighbor for i in found}
         if neighbor not in names:
             problems.append(f"{interface}: neighbour {', '.join(sorted(names))}, not {neighbor}")
+            subjects.extend([neighbor, *sorted(names)])
         elif not any(reported[i].up for i in found if reported[i].neighbor == neighbor):
             problems.append(f"{interface}: adjacency to {neighbor} not up")
+            subjects.append(neighbor)
     for i, adjacency in enumerate(reported):
         if i not in used and adjacency.up:
             problems.append(f"{adjacency.interface}: unexpected neighbour {adjacency.neighbor}")
+            subjects.append(adjacency.neighbor)
     if problems:
-        return Check(name="isis adjacencies", status="failed", detail="; ".join(problems))
+        return Check(
+            name="isis adjacencies",
+            status="failed",
+            detail="; ".join(problems),
+            subjects=_unique(subjects),
+        )
     count = len(expected_adjacencies(intent))
     return Check(name="isis adjacencies", status="ok", detail=f"{count} up")
 
@@ -245,6 +277,7 @@ def check_bgp_sessions(intent: DeviceIntent, sessions: Iterable[BgpSession]) -> 
         return Check(name="bgp", status="not checked", detail="no BGP in the intent")
     state = {(_ip(s.address), s.family): s for s in sessions}
     problems: list[str] = []
+    failing: list[str] = []
     seen: list[str] = []
     for neighbor in intent.bgp.neighbors:
         if neighbor.remote_as != intent.bgp.asn or neighbor.vrf is not None:
@@ -254,13 +287,17 @@ def check_bgp_sessions(intent: DeviceIntent, sessions: Iterable[BgpSession]) -> 
             session = state.get((_ip(neighbor.address), family))
             if session is None:
                 problems.append(f"{neighbor.address} {family} missing")
+                failing.append(neighbor.address)
             elif not session.up:
                 problems.append(f"{neighbor.address} {family} down")
+                failing.append(neighbor.address)
             else:
                 counts.append(f"{family}={session.received}")
         seen.append(f"{neighbor.address} [{','.join(counts)}]")
     if problems:
-        return Check(name="bgp", status="failed", detail="; ".join(problems))
+        return Check(
+            name="bgp", status="failed", detail="; ".join(problems), subjects=_unique(failing)
+        )
     return Check(name="bgp", status="ok", detail="; ".join(seen))
 
 
@@ -287,5 +324,53 @@ def check_loopback_routes(device: str, routed: Iterable[str], loopbacks: Loopbac
     missing = [prefix for prefix in wanted if prefix not in present]
     if missing:
         shown = ", ".join(missing[:6]) + (" …" if len(missing) > 6 else "")
-        return Check(name="loopback routes", status="failed", detail=f"no route to {shown}")
+        owners = loopback_owners(loopbacks)
+        return Check(
+            name="loopback routes",
+            status="failed",
+            detail=f"no route to {shown}",
+            subjects=_unique(owners[_ip(prefix.split("/")[0])] for prefix in missing),
+        )
     return Check(name="loopback routes", status="ok", detail=f"{len(wanted)} routes")
+
+
+def loopback_owners(loopbacks: Loopbacks) -> dict[str, str]:
+    """Loopback address (either family, one spelling) -> its device."""
+    return {_ip(address): device for device, pair in loopbacks.items() for address in pair}
+
+
+def name_subjects(result: VerifyResult, loopbacks: Loopbacks) -> VerifyResult:
+    """``result`` with every subject that is a loopback address (a BGP neighbour) replaced by
+    its device; other subjects (device names, addresses outside the design) stay as they are."""
+    owners = loopback_owners(loopbacks)
+
+    def device(subject: str) -> str:
+        try:
+            return owners.get(_ip(subject), subject)
+        except ValueError:
+            return subject
+
+    checks = tuple(
+        check.model_copy(update={"subjects": _unique(map(device, check.subjects))})
+        for check in result.checks
+    )
+    return result.model_copy(update={"checks": checks})
+
+
+def retry_until(
+    read: Callable[[], VerifyResult],
+    accept: Callable[[VerifyResult], bool],
+    settle: float,
+    interval: float = 0.5,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> VerifyResult:
+    """``read()`` again every ``interval`` seconds until ``accept`` takes its result or
+    ``settle`` seconds have passed; the last result. A device needs a moment after a commit
+    for its adjacencies and sessions to come up."""
+    deadline = clock() + settle
+    while True:
+        result = read()
+        if accept(result) or clock() >= deadline:
+            return result
+        sleep(interval)

@@ -9,6 +9,7 @@ the lab contains: links and iBGP neighbours outside the lab's scope are not expe
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -20,7 +21,11 @@ from nornir.core.task import Result, Task
 from nornir.plugins.runners import ThreadedRunner
 from rich.progress import Progress
 
-from govnet.inventory.push import HostPush, PushReport, Verify, push_ready
+from govnet.inventory.delivery import Clock, Delivery, Sleep, Verify, deliver
+from govnet.inventory.platforms import Platform
+from govnet.inventory.push_report import HostPush, PushReport
+from govnet.inventory.rollout import Rollout, confirm_timeout_problem, rollout_order
+from govnet.inventory.secrets import UnresolvedSecrets, resolve_secrets, secret_values
 from govnet.inventory.verification import (
     Adjacency,
     BgpSession,
@@ -33,6 +38,8 @@ from govnet.inventory.verification import (
     check_loopback_routes,
     check_srv6_locator,
     loopback_prefixes,
+    name_subjects,
+    retry_until,
 )
 from govnet.ipv6.live import run_per_host
 from govnet.labs.faults import SHOW_SPF_DELAY, spf_quiet
@@ -146,7 +153,7 @@ def verify_router(
         checks.append(check_loopback_routes(intent.hostname, routed, loopbacks))
     locators = frr_locators(device.vtysh_json("show segment-routing srv6 locator json"))
     checks.append(check_srv6_locator(intent, locators))
-    return VerifyResult(checks=tuple(checks))
+    return name_subjects(VerifyResult(checks=tuple(checks)), loopbacks)
 
 
 def lab_verifier(
@@ -168,11 +175,12 @@ def lab_verifier(
             if settled or time.monotonic() >= deadline:
                 break
             time.sleep(interval)
-        while True:
-            result = verify_router(device, scoped, loopbacks)
-            if result.ok or time.monotonic() >= deadline:
-                break
-            time.sleep(interval)
+        result = retry_until(
+            lambda: verify_router(device, scoped, loopbacks),
+            lambda result: result.ok,
+            max(0.0, deadline - time.monotonic()),
+            interval,
+        )
         if not settled:
             unsettled = Check(
                 name="isis settled",
@@ -225,27 +233,49 @@ def lab_push(
     commit: bool,
     verifiers: Mapping[str, Verify] | None = None,
     progress: Progress | None = None,
+    rollout: Rollout | None = None,
+    roles: Mapping[str, str] | None = None,
+    environ: Mapping[str, str] | None = None,
+    clock: Clock = time.monotonic,
+    sleep: Sleep = time.sleep,
 ) -> PushReport:
-    """Replace each lab router's config by ``configs[router]`` (dry run unless ``commit``),
-    then verify and roll back those that fail. Lab configs carry no secrets."""
+    """Replace each lab router's config by ``configs[router]`` (dry run unless ``commit``)
+    through the same delivery as production: a router with a verifier is committed
+    confirmed, checked over a fresh connection, judged against its baseline and confirmed or
+    rolled back (``rollout``: timer, canary, batches); one without is committed plainly (the
+    bring-up). ``roles`` (router -> role) orders the rollout; secrets are resolved from
+    ``environ`` as in production."""
+    environ = os.environ if environ is None else environ
+    rollout = rollout or Rollout()
     names = sorted(set(configs) & set(nornir.inventory.hosts))
     reports: dict[str, HostPush] = {
         name: HostPush(host=name, status="skipped", reason="not in the lab")
         for name in set(configs) - set(names)
     }
-    ready: dict[str, tuple[str, dict[str, str]]] = {name: (configs[name], {}) for name in names}
-    reports.update(
-        push_ready(
-            nornir,
-            ready,
-            commit,
-            verifiers or {},
-            progress,
-            connection=CONNECTION_NAME,
+    deliveries: dict[str, Delivery] = {}
+    for name in names:
+        verify = (verifiers or {}).get(name)
+        why = confirm_timeout_problem(Platform.FRR, rollout.confirm_timeout) if verify else ""
+        try:
+            values = secret_values(configs[name], environ)
+        except UnresolvedSecrets as error:
+            why = why or str(error)
+        if why:
+            reports[name] = HostPush(host=name, platform="frr", status="failed", reason=why)
+            continue
+        deliveries[name] = Delivery(
+            config=resolve_secrets(configs[name], environ),
+            secrets=values,
             replace=True,
+            verify=verify,
+            platform="frr",
         )
+    order = rollout_order({n: (roles or {}).get(n, "") for n in deliveries})
+    delivered = deliver(
+        nornir, deliveries, commit, order, rollout, CONNECTION_NAME, progress, clock, sleep
     )
-    return PushReport(commit=commit, hosts=tuple(reports[name] for name in sorted(reports)))
+    reports.update({host.host: host for host in delivered.hosts})
+    return delivered.model_copy(update={"hosts": tuple(reports[name] for name in sorted(reports))})
 
 
 def lab_verify(

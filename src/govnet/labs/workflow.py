@@ -11,7 +11,7 @@ import networkx as nx
 from rich.progress import Progress
 
 from govnet.design import Design
-from govnet.inventory.push import PushReport
+from govnet.inventory.push_report import PushReport
 from govnet.inventory.verification import VerifyResult, failed_hosts
 from govnet.labs.netns import LabError, LabState, down, lab_plan, up, wait_converged
 from govnet.labs.nornir_lab import lab_nornir, lab_push, lab_verify
