@@ -62,6 +62,7 @@ ROLLBACK_FILE = "rollback.conf"  # the config from before the last commit
 PENDING_FILE = "pending.json"  # a commit waiting for confirm_commit
 EVENTS_FILE = "events.jsonl"  # what happened to the router's config, one JSON object a line
 LOCK_FILE = "lock"
+RESTORE_ATTEMPTS = 3
 
 Runner = Callable[..., "subprocess.CompletedProcess[str]"]
 
@@ -408,16 +409,26 @@ class FrrNamespaceDevice:
 
     def restore(self, config: str) -> str:
         """Make the router run ``config`` again whatever happened to its daemons (dead ones
-        restarted first), check it and save it; what was done, in words."""
-        try:
-            revival = self._host.revive()
-        except RouterDown as error:
-            raise FrrError(f"{self.namespace}: {error}") from error
-        self._reload("--reload", config)
-        self._check_runs(config)
+        restarted first, and again if one more goes down while restoring), check it and save
+        it; what was done, in words."""
+        revivals: list[Revival] = []
+        for attempt in range(1, RESTORE_ATTEMPTS + 1):
+            try:
+                revival = self._host.revive()
+            except RouterDown as error:
+                raise FrrError(f"{self.namespace}: {error}") from error
+            if revival is not None:
+                revivals.append(revival)
+            try:
+                self._reload("--reload", config)
+                self._check_runs(config)
+                break
+            except FrrError:
+                if attempt == RESTORE_ATTEMPTS:
+                    raise
         self.save(config)
         done = "the previous config was restored, checked and saved"
-        return f"{revival.describe()}; {done}" if revival else done
+        return "; ".join([*(r.describe() for r in revivals), done])
 
     # --- the NAPALM-like surface
 

@@ -34,7 +34,8 @@ DAEMONS = ("zebra", "staticd", "isisd", "bgpd", "bfdd")  # zebra first: the othe
 SUPERVISOR = "watchfrr"
 TIMER_MODULE = "govnet.labs.confirm_timer"
 WATCHFRR_GRACE = 10.0  # watchfrr restarts a daemon within seconds, unless it did so < 60 s ago
-REVIVE_TIMEOUT = 45.0
+REVIVE_TIMEOUT = 60.0
+STEADY = 2.0  # seconds the daemons' PIDs must stay the same before a restore
 
 
 class RouterDown(RuntimeError):
@@ -153,12 +154,17 @@ class Revival:
 
 
 def revive(
-    ns: str, grace: float = WATCHFRR_GRACE, timeout: float = REVIVE_TIMEOUT
+    ns: str,
+    grace: float = WATCHFRR_GRACE,
+    timeout: float = REVIVE_TIMEOUT,
+    steady: float = STEADY,
 ) -> Revival | None:
     """Every daemon of the router running with its saved config, or :class:`RouterDown`.
     watchfrr gets ``grace`` seconds to restart the dead ones (it will not restart a daemon it
-    restarted less than a minute ago); what it has not restarted by then is started here, the
-    way watchfrr would (frrcommon.sh's ``daemon_start``, which loads the saved config)."""
+    restarted less than a minute ago, and after zebra it restarts the others too); what it has
+    not restarted by then is started here, the way watchfrr would (frrcommon.sh's
+    ``daemon_start``, which loads the saved config). Done when the same PIDs have run for
+    ``steady`` seconds with no restart under way."""
     if not netns_handle(ns).exists():
         raise RouterDown(f"{ns}: the router's network namespace is gone")
     dead = dead_daemons(ns)
@@ -166,17 +172,25 @@ def revive(
         return None
     start = time.monotonic()
     by = "watchfrr"
-    while dead_daemons(ns) or restarting(ns):
+    seen: dict[str, int | None] = {}
+    steady_since = start
+    while True:
+        now = live_daemons(ns)
         elapsed = time.monotonic() - start
+        if now != seen or None in now.values() or restarting(ns):
+            seen, steady_since = now, time.monotonic()
+        elif time.monotonic() - steady_since >= steady:
+            return Revival(dead=tuple(dead), by=by, seconds=steady_since - start)
         if elapsed > timeout:
+            down = [d for d, pid in now.items() if pid is None]
             raise RouterDown(
-                f"{ns}: {', '.join(dead_daemons(ns))} still down after {timeout:.0f} s"
+                f"{ns}: {', '.join(down) or 'daemons'} not steady after {timeout:.0f} s"
             )
-        if elapsed > grace and by == "watchfrr" and not restarting(ns):
+        missing = [d for d, pid in now.items() if pid is None]
+        if elapsed > grace and by == "watchfrr" and missing and not restarting(ns):
             by = "govnet"
-            start_daemons(ns, dead_daemons(ns))
+            start_daemons(ns, missing)
         time.sleep(0.2)
-    return Revival(dead=tuple(dead), by=by, seconds=time.monotonic() - start)
 
 
 def start_daemons(ns: str, daemons: list[str]) -> None:
