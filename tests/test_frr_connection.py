@@ -381,10 +381,15 @@ def test_a_confirmed_commit_leaves_a_timer_and_its_state_in_the_pathspace(etc: P
     assert fresh.events()[-1] == {**fresh.events()[-1], "event": "commit", "revert_in": 30}
 
 
-def test_confirm_from_a_fresh_connection_stops_the_timer_by_pid(etc: Path) -> None:
+def pending_commit(etc: Path) -> tuple[FakeHost, FakeFrr, FrrNamespaceDevice]:
+    """A commit waiting for confirmation, and a fresh connection to the same router."""
     host = FakeHost()
     fake = committed_confirmed(etc, host)
-    fresh = device(fake, etc, host)
+    return host, fake, device(fake, etc, host)
+
+
+def test_confirm_from_a_fresh_connection_stops_the_timer_by_pid(etc: Path) -> None:
+    host, fake, fresh = pending_commit(etc)
     fresh.confirm_commit()
     assert host.stopped == [host.timer_pid]
     assert not fresh.has_pending_commit()
@@ -397,9 +402,7 @@ def test_confirm_from_a_fresh_connection_stops_the_timer_by_pid(etc: Path) -> No
 
 
 def test_rollback_of_a_pending_commit_restores_now_and_stops_the_timer(etc: Path) -> None:
-    host = FakeHost()
-    fake = committed_confirmed(etc, host)
-    fresh = device(fake, etc, host)
+    host, fake, fresh = pending_commit(etc)
     fresh.rollback()
     assert host.stopped == [host.timer_pid]
     assert fake.running == RUNNING

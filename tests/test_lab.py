@@ -28,7 +28,15 @@ from govnet.inventory.rollout import Rollout
 from govnet.inventory.verification import Adjacency, VerifyResult, failed_hosts
 from govnet.labs.faults import cut, failover, restore, routes_over
 from govnet.labs.frr_connection import FRR_RELOAD, FrrNamespaceDevice, config_lines, probe
-from govnet.labs.frr_daemons import DAEMONS, cmdline, live_daemons, restarting, revive
+from govnet.labs.frr_daemons import (
+    DAEMONS,
+    cmdline,
+    is_timer,
+    live_daemons,
+    restarting,
+    revive,
+    uts_handle,
+)
 from govnet.labs.netns import (
     NS_MAX,
     LabPlan,
@@ -148,6 +156,9 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         down(state_file)
     listed = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=True)
     assert not any(ns in listed.stdout for ns in namespaces)
+    assert not any(uts_handle(ns).exists() for ns in namespaces)
+    assert not [p for p in Path("/proc").iterdir() if p.name.isdigit() and any(
+        is_timer(int(p.name), ns) for ns in namespaces)]  # fmt: skip
     assert not state_file.exists()
 
 

@@ -44,13 +44,13 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
-
-from nornir.core.configuration import Config
-from nornir.core.plugins.connections import ConnectionPluginRegister
+from typing import TYPE_CHECKING, Any, Protocol
 
 from govnet.labs import frr_daemons
 from govnet.labs.frr_daemons import Revival, RouterDown
+
+if TYPE_CHECKING:  # the router's confirm timer imports this module: no Nornir there
+    from nornir.core.configuration import Config
 
 CONNECTION_NAME = "frr_netns"
 FRR_RELOAD = "/usr/lib/frr/frr-reload.py"
@@ -652,5 +652,7 @@ class FrrNamespace:
 
 def register() -> None:
     """Make ``frr_netns`` known to Nornir (the entry point does this for InitNornir)."""
+    from nornir.core.plugins.connections import ConnectionPluginRegister
+
     if CONNECTION_NAME not in ConnectionPluginRegister.available:
         ConnectionPluginRegister.register(CONNECTION_NAME, FrrNamespace)
