@@ -32,7 +32,7 @@ from govnet.inventory.device_cli import (
     same_iosxr_interface,
     same_junos_interface,
 )
-from govnet.inventory.platforms import Platform
+from govnet.inventory.platforms import DEVICE_CONNECTION, Platform
 from govnet.inventory.verification import Adjacency, Locator, expected_adjacencies
 from govnet.ipv6.live import UnexpectedOutput
 from govnet.templates.build import build_intents
@@ -365,12 +365,12 @@ def test_hooks_send_one_command_through_napalm(
     intent = intents[sample.host]
     task, device = fake_task(mocker, {sample.isis_command: sample.isis_text})
     ISIS_CLI_HOOKS[platform](task, intent)
-    task.host.get_connection.assert_called_once_with("napalm", task.nornir.config)
+    task.host.get_connection.assert_called_once_with(DEVICE_CONNECTION, task.nornir.config)
     device.cli.assert_called_once_with([sample.isis_command])
 
     task, device = fake_task(mocker, {sample.locator_command: sample.locator_text})
     SRV6_CLI_HOOKS[platform](task, intent)
-    task.host.get_connection.assert_called_once_with("napalm", task.nornir.config)
+    task.host.get_connection.assert_called_once_with(DEVICE_CONNECTION, task.nornir.config)
     device.cli.assert_called_once_with([sample.locator_command])
 
 

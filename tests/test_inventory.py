@@ -46,7 +46,7 @@ def test_every_production_platform_has_its_napalm_driver_installed() -> None:
     from govnet.inventory.platforms import PLATFORMS
 
     drivers = {p.napalm_driver for p in PLATFORMS.values() if p.napalm_driver}
-    assert drivers == {"huawei_vrp", "iosxr", "junos"}
+    assert drivers == {"huawei_vrp", "iosxr_netconf", "junos"}
     for driver in sorted(drivers):
         device_class = get_network_driver(driver)
         for method in (

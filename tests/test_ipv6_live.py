@@ -620,10 +620,10 @@ def test_collect_reads_each_platform_its_own_way(
     # which plugin each platform goes through, with which platform name and whose credentials
     assert lab.opened == {
         "10.199.9.1": ("napalm", USER, PASSWORD, "huawei_vrp"),
-        "10.199.9.2": ("napalm", USER, PASSWORD, "iosxr"),
+        "10.199.9.2": ("napalm", USER, PASSWORD, "iosxr_netconf"),
         "10.199.9.3": ("napalm", USER, PASSWORD, "junos"),
         "10.199.9.4": ("netmiko", USER, PASSWORD, "cisco_ios"),
-        "10.199.9.5": ("napalm", USER, PASSWORD, "iosxr"),
+        "10.199.9.5": ("napalm", USER, PASSWORD, "iosxr_netconf"),
         "10.199.9.6": ("napalm", USER, PASSWORD, "junos"),
         "10.199.9.7": ("netmiko", USER, PASSWORD, "cisco_ios"),
     }

@@ -5,7 +5,9 @@ other hosts), verification against the intent, backups, and the report tables.""
 from __future__ import annotations
 
 import io
+import json
 import os
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -20,13 +22,14 @@ from napalm.base.exceptions import (  # type: ignore[import-untyped]
 from nornir.core import Nornir
 from nornir.core.exceptions import ConnectionNotOpen
 from nornir.core.inventory import Host
+from passlib.hash import cisco_type7  # type: ignore[import-untyped]
 from pytest_mock import MockerFixture
 from rich.console import Console
 from rich.progress import Progress
 
 from govnet.design import Design
 from govnet.inventory.bgp_cli import BGP_CLI_HOOKS
-from govnet.inventory.platforms import Platform
+from govnet.inventory.platforms import DEVICE_CONNECTION, Platform
 from govnet.inventory.push import (
     BGP_HOOKS,
     design_loopbacks,
@@ -34,7 +37,7 @@ from govnet.inventory.push import (
     run_backup,
     run_push,
 )
-from govnet.inventory.push_report import PushReport, push_tables
+from govnet.inventory.push_report import HostPush, PushReport, push_tables
 from govnet.inventory.rollout import Rollout
 from govnet.inventory.secrets import UnresolvedSecrets, resolve_secrets
 from govnet.inventory.verification import check_bgp, check_loopbacks, loopback_prefixes
@@ -58,6 +61,9 @@ SRV6_COMMANDS = {
     "junos": "show srv6 locator",
 }
 DEVICE_CLI = Path(__file__).parent / "data" / "device_cli"
+VRP_CLI = Path(__file__).parent / "data" / "vrp"
+VRP_LOOPBACK_COMMANDS = ["display ip interface brief", "display ipv6 interface brief"]
+VRP_ROUTE_COMMANDS = ["display ip routing-table", "display ipv6 routing-table"]
 HOSTS = ["dg-changan", "dg-humen", "dg-qingxi"]  # iosxr, huawei_vrp, junos
 SECRETS = {
     "GOVNET_LOCAL_ADMIN_PASSWORD": "Adm1n-S3cret!",
@@ -174,7 +180,10 @@ def cli_answer(
             raise bgp_answers
         if isinstance(bgp_answers, dict) and command in bgp_answers:
             return bgp_answers[command]
-        return (DEVICE_CLI / f"{platform}_{command.replace(' ', '_')}.txt").read_text()
+        recorded = DEVICE_CLI / f"{platform}_{command.replace(' ', '_')}.txt"
+        if not recorded.exists():  # VRP's interface and routing tables, recorded on dg-humen
+            recorded = VRP_CLI / f"{platform}_{command.replace(' ', '_')}_dg-humen.txt"
+        return recorded.read_text()
 
     def answer(commands: list[str]) -> dict[str, str]:
         return {command: read(command) for command in commands}
@@ -233,7 +242,7 @@ def devices(
         drivers[name] = device
 
     def connection(host: Host, name: str, configuration: Any) -> Any:
-        assert name == "napalm"
+        assert name == DEVICE_CONNECTION
         if host.name not in network.sessions:
             if host.name in network.cut:
                 raise ConnectionException(f"{host.name}: timed out")
@@ -242,7 +251,7 @@ def devices(
         return drivers[host.name]
 
     def close(host: Host, name: str) -> None:
-        assert name == "napalm"
+        assert name == DEVICE_CONNECTION
         if host.name not in network.sessions:
             raise ConnectionNotOpen(name)
         network.sessions.discard(host.name)
@@ -250,7 +259,7 @@ def devices(
 
     def close_all(host: Host) -> None:
         if host.name in network.sessions:
-            close(host, "napalm")
+            close(host, DEVICE_CONNECTION)
 
     mocker.patch.object(Host, "get_connection", autospec=True, side_effect=connection)
     mocker.patch.object(Host, "close_connection", autospec=True, side_effect=close)
@@ -272,23 +281,47 @@ def after_commit(network: Network, host: str, before: Any, after: Any) -> Callab
 def verification_calls(
     name: str, platform: str, loopbacks: dict[str, tuple[str, str]], mocker: MockerFixture
 ) -> list[Any]:
-    """What one verification of ``name`` asks its device, in order."""
-    return [
-        *[mocker.call.cli([command]) for command in bgp_commands(platform)],
-        mocker.call.get_interfaces_ip(),
-        mocker.call.cli([ISIS_COMMANDS[platform]]),
-        mocker.call.cli([SRV6_COMMANDS[platform]]),
-        *[
+    """What one verification of ``name`` asks its device, in order: VRP through its CLI only
+    (its NAPALM driver's get_route_to is a stub), the others through NAPALM's getters too."""
+    if platform == "huawei_vrp":
+        loopback_calls = [mocker.call.cli([command]) for command in VRP_LOOPBACK_COMMANDS]
+        route_calls = [mocker.call.cli([command]) for command in VRP_ROUTE_COMMANDS]
+    else:
+        loopback_calls = [mocker.call.get_interfaces_ip()]
+        route_calls = [
             mocker.call.get_route_to(destination=prefix)
             for prefix in loopback_prefixes(name, loopbacks)
-        ],
+        ]
+    return [
+        *[mocker.call.cli([command]) for command in bgp_commands(platform)],
+        *loopback_calls,
+        mocker.call.cli([ISIS_COMMANDS[platform]]),
+        mocker.call.cli([SRV6_COMMANDS[platform]]),
+        *route_calls,
     ]
+
+
+Push = Callable[..., PushReport]
+
+
+@pytest.fixture
+def push(reference: Design, graph: nx.MultiGraph, nornir: Nornir, secrets: None) -> Push:
+    """run_push on the three hosts (commit by default), with the secrets in the environment."""
+
+    def run(commit: bool = True, **options: Any) -> PushReport:
+        return run_push(reference, graph, nornir, commit=commit, **options)
+
+    return run
+
+
+def host_report(report: PushReport, name: str) -> HostPush:
+    return next(host for host in report.hosts if host.host == name)
 
 
 def rendered(reference: Design, graph: nx.MultiGraph) -> dict[str, str]:
     """Each host's config as it must be sent: rendered, secrets resolved."""
     return {
-        c.hostname: resolve_secrets(c.text, os.environ)
+        c.hostname: resolve_secrets(c.text, os.environ, host=c.hostname)
         for c in render_design(reference, graph, HOSTS)
     }
 
@@ -300,6 +333,17 @@ def statuses(report: PushReport) -> dict[str, str]:
 # --- push
 
 NO_WAIT = Rollout(confirm_timeout=300)
+
+
+def load(name: str, config: str, mocker: MockerFixture) -> Any:
+    """The candidate load a host's platform gets: replace on IOS-XR and Junos, merge on VRP."""
+    if name == "dg-humen":
+        return mocker.call.load_merge_candidate(config=config)
+    return mocker.call.load_replace_candidate(config=config)
+
+
+def loaded(device: Any) -> list[str]:
+    return [name for name in call_names(device) if name.startswith("load_")]
 
 
 def call_names(device: Any) -> list[str]:
@@ -314,25 +358,28 @@ def after_baseline(device: Any) -> list[Any]:
 
 
 def test_dry_run_loads_compares_and_discards_only(
+    push: Push,
     reference: Design,
     graph: nx.MultiGraph,
-    nornir: Nornir,
     devices: dict[str, Any],
-    secrets: None,
     mocker: MockerFixture,
 ) -> None:
-    report = run_push(reference, graph, nornir, commit=False)
+    report = push(commit=False)
     configs = rendered(reference, graph)
     for name, device in devices.items():
         assert device.mock_calls == [
-            mocker.call.load_merge_candidate(config=configs[name]),
+            load(name, configs[name], mocker),
             mocker.call.compare_config(),
             mocker.call.discard_config(),
             mocker.call.close(),
         ]
         device.commit_config.assert_not_called()
         assert "%SECRET(" not in configs[name]
-        assert SECRETS["GOVNET_TACACS_KEY"] in configs[name]
+        # VRP and Junos take the TACACS+ key as text, IOS-XR `key 7` in its type 7 form
+        type7 = {cisco_type7.decode(k) for k in re.findall(r"key 7 (\S+)", configs[name])}
+        assert (
+            SECRETS["GOVNET_TACACS_KEY"] in configs[name] or SECRETS["GOVNET_TACACS_KEY"] in type7
+        )
     assert statuses(report) == {
         "dg-changan": "would change",
         "dg-humen": "would change",
@@ -340,27 +387,26 @@ def test_dry_run_loads_compares_and_discards_only(
         "dg-not-designed": "skipped",
     }
     assert report.ok
-    humen = next(h for h in report.hosts if h.host == "dg-humen")
+    humen = host_report(report, "dg-humen")
     assert humen.diff == "+ sysname dg-humen\n"
     assert humen.verification is None and humen.baseline is None
-    skipped = next(h for h in report.hosts if h.host == "dg-not-designed")
+    skipped = host_report(report, "dg-not-designed")
     assert skipped.reason == "not in the design"
 
 
 def test_a_confirmed_commit_is_verified_over_a_fresh_connection_then_confirmed(
+    push: Push,
     reference: Design,
     graph: nx.MultiGraph,
-    nornir: Nornir,
     devices: dict[str, Any],
     intents: dict[str, DeviceIntent],
     network: Network,
-    secrets: None,
     mocker: MockerFixture,
 ) -> None:
     """baseline; load, diff, commit with the timer, close; on a fresh connection: the same
     candidate again (no diff: the device took it), discard, verify; confirm."""
     rollout = Rollout(confirm_timeout=240)
-    report = run_push(reference, graph, nornir, commit=True, rollout=rollout)
+    report = push(commit=True, rollout=rollout)
     configs = rendered(reference, graph)
     loopbacks = design_loopbacks(reference, graph)
     for name, device in devices.items():
@@ -368,11 +414,12 @@ def test_a_confirmed_commit_is_verified_over_a_fresh_connection_then_confirmed(
         assert device.mock_calls == [
             *verify,
             mocker.call.close(),
-            mocker.call.load_merge_candidate(config=configs[name]),
+            mocker.call.has_pending_commit(),  # nobody else's change waits on the device
+            load(name, configs[name], mocker),
             mocker.call.compare_config(),
             mocker.call.commit_config(revert_in=240),
             mocker.call.close(),
-            mocker.call.load_merge_candidate(config=configs[name]),
+            load(name, configs[name], mocker),
             mocker.call.compare_config(),
             mocker.call.discard_config(),
             *verify,
@@ -380,6 +427,9 @@ def test_a_confirmed_commit_is_verified_over_a_fresh_connection_then_confirmed(
             mocker.call.close(),
         ]
         assert network.opened[name] == 3  # baseline, commit, and the fresh one to confirm
+    # VRP is read through its CLI parsers only: its NAPALM get_route_to is an empty stub
+    devices["dg-humen"].get_route_to.assert_not_called()
+    devices["dg-humen"].get_interfaces_ip.assert_not_called()
     assert set(statuses(report).values()) == {"committed", "skipped"}
     assert report.ok
     for host in report.hosts:
@@ -402,12 +452,9 @@ def test_a_confirmed_commit_is_verified_over_a_fresh_connection_then_confirmed(
 
 
 def test_a_regression_rolls_back_that_host_only(
-    reference: Design,
-    graph: nx.MultiGraph,
-    nornir: Nornir,
+    push: Push,
     devices: dict[str, Any],
     network: Network,
-    secrets: None,
     mocker: MockerFixture,
 ) -> None:
     changan, qingxi = devices["dg-changan"], devices["dg-qingxi"]
@@ -421,7 +468,7 @@ def test_a_regression_rolls_back_that_host_only(
         network, "dg-qingxi", qingxi.get_interfaces_ip.return_value, {}
     )  # its loopbacks are gone after its change
 
-    report = run_push(reference, graph, nornir, commit=True)
+    report = push(commit=True)
 
     for device in (changan, qingxi):
         device.commit_config.assert_called_once_with(revert_in=300)
@@ -437,22 +484,21 @@ def test_a_regression_rolls_back_that_host_only(
         "dg-not-designed": "skipped",
     }
     assert not report.ok
-    changan_report = next(h for h in report.hosts if h.host == "dg-changan")
+    changan_report = host_report(report, "dg-changan")
     assert "bgp: 10.200.0.45 vpnv6 down" in changan_report.reason
     assert changan_report.verdict is not None
     (regression,) = changan_report.verdict.regressions
     assert regression.check == "bgp" and regression.subjects == ("dg-mc-02",)
-    qingxi_report = next(h for h in report.hosts if h.host == "dg-qingxi")
+    qingxi_report = host_report(report, "dg-qingxi")
     assert "loopbacks: missing 10.200.0." in qingxi_report.reason
 
 
 def test_a_neighbour_of_an_unreachable_host_keeps_its_commit_and_names_the_cause(
+    push: Push,
     reference: Design,
     graph: nx.MultiGraph,
-    nornir: Nornir,
     devices: dict[str, Any],
     network: Network,
-    secrets: None,
     mocker: MockerFixture,
 ) -> None:
     """dg-humen's change cuts its management path; dg-changan then has no route to dg-humen:
@@ -475,7 +521,7 @@ def test_a_neighbour_of_an_unreachable_host_keeps_its_commit_and_names_the_cause
         network, "dg-qingxi", everything, routes_without("dg-mc-01")
     )
 
-    report = run_push(reference, graph, nornir, commit=True, sleep=sleeps.append)
+    report = push(commit=True, sleep=sleeps.append)
 
     humen = devices["dg-humen"]
     assert call_names(humen)[-4:] == [
@@ -486,19 +532,26 @@ def test_a_neighbour_of_an_unreachable_host_keeps_its_commit_and_names_the_cause
     ]  # nothing after the commit: it could not be reached again
     assert statuses(report)["dg-changan"] == "committed"
     devices["dg-changan"].confirm_commit.assert_called_once_with()
-    changan = next(h for h in report.hosts if h.host == "dg-changan")
+    changan = host_report(report, "dg-changan")
     assert changan.verdict is not None and changan.verdict.keep
     (excused,) = changan.verdict.excused
     assert excused.regression.check == "loopback routes"
     assert excused.causes == (("dg-humen", "unreachable"),)
-    assert "caused by dg-humen: unreachable" in changan.reason
+    assert changan.reason == "kept: loopback routes caused by dg-humen: unreachable"
+    console = Console(file=io.StringIO(), width=300)
+    for table in push_tables(report):
+        console.print(table)
+    shown = console.file.getvalue()  # type: ignore[attr-defined]
+    assert "no regression of its own, 1 excused" in shown
+    assert "(caused by dg-humen: unreachable)" in shown
+    assert f"no route to {loopbacks['dg-mc-01'][0]}/32" in shown  # dg-qingxi's regression
     assert statuses(report)["dg-qingxi"] == "rolled back"
-    qingxi = next(h for h in report.hosts if h.host == "dg-qingxi")
+    qingxi = host_report(report, "dg-qingxi")
     assert qingxi.verdict is not None
     assert [r.subjects for r in qingxi.verdict.regressions] == [("dg-mc-01",)]
     # dg-humen: reported reverting, the run waited once for its timer, it stayed cut off
     assert len(sleeps) == 1 and 300 <= sleeps[0] <= 300 + 15
-    humen_report = next(h for h in report.hosts if h.host == "dg-humen")
+    humen_report = host_report(report, "dg-humen")
     assert humen_report.status == "unreachable"
     assert "unreachable after commit" in humen_report.reason
     assert "needs a person" in humen_report.reason
@@ -532,33 +585,39 @@ def test_an_unreachable_host_is_sent_nothing_and_reported_reverted_once_back(
         sleep=sleep,
     )
     qingxi = devices["dg-qingxi"]
-    assert call_names(qingxi)[-3:] == ["commit_config", "close", "close"]
+    assert call_names(qingxi)[-6:] == [
+        "commit_config",
+        "close",  # then nothing until its timer has run out; then the change must be gone
+        "load_replace_candidate",
+        "compare_config",
+        "discard_config",
+        "close",
+    ]
     qingxi.confirm_commit.assert_not_called()
     qingxi.rollback.assert_not_called()
     assert waits == [120 + 15]
-    host = next(h for h in report.hosts if h.host == "dg-qingxi")
+    host = host_report(report, "dg-qingxi")
     assert host.status == "reverted"
     assert host.reason.startswith("unreachable after commit (unreachable: dg-qingxi: timed out)")
-    assert "reverted by its confirm timer" in host.reason
+    assert host.reason.endswith("reverted by its confirm timer (the change is gone)")
     assert host.verification is None and host.verdict is None
     assert statuses(report)["dg-humen"] == "committed"
     assert not report.ok
 
 
 def test_drift_fails_the_host_and_rolls_it_back(
+    push: Push,
     reference: Design,
     graph: nx.MultiGraph,
-    nornir: Nornir,
     devices: dict[str, Any],
     network: Network,
-    secrets: None,
     mocker: MockerFixture,
 ) -> None:
     """dg-humen silently dropped a line: the same candidate still shows a diff."""
     devices["dg-humen"].compare_config.side_effect = after_commit(
         network, "dg-humen", "+ sysname dg-humen\n+ ntp key 7\n", "+ ntp key 7\n"
     )
-    report = run_push(reference, graph, nornir, commit=True)
+    report = push(commit=True)
     humen = devices["dg-humen"]
     configs = rendered(reference, graph)
     assert after_baseline(humen) == [
@@ -572,23 +631,20 @@ def test_drift_fails_the_host_and_rolls_it_back(
         mocker.call.rollback(),
         mocker.call.close(),
     ]
-    host = next(h for h in report.hosts if h.host == "dg-humen")
+    host = host_report(report, "dg-humen")
     assert (host.status, host.drift) == ("failed", "+ ntp key 7")
     assert host.reason == "device runs something else: + ntp key 7; rolled back"
     assert statuses(report)["dg-changan"] == "committed"
 
 
 def test_a_failing_baseline_refuses_and_sends_nothing(
-    reference: Design,
-    graph: nx.MultiGraph,
-    nornir: Nornir,
+    push: Push,
     devices: dict[str, Any],
     network: Network,
-    secrets: None,
 ) -> None:
     devices["dg-changan"].cli.side_effect = cli_answer("iosxr", SAMPLES[Platform.IOSXR])
     network.cut.add("dg-qingxi")
-    report = run_push(reference, graph, nornir, commit=True)
+    report = push(commit=True)
     for device in devices.values():
         assert not [n for n in call_names(device) if n.startswith(("load_", "commit"))]
     assert report.refused.startswith("the baseline already fails on 2 host(s), nothing was sent")
@@ -597,22 +653,19 @@ def test_a_failing_baseline_refuses_and_sends_nothing(
     assert "dg-humen" not in report.refused
     assert set(statuses(report).values()) == {"skipped"}
     assert not report.ok
-    changan = next(h for h in report.hosts if h.host == "dg-changan")
+    changan = host_report(report, "dg-changan")
     assert changan.baseline is not None and not changan.baseline.ok
 
 
 def test_allow_degraded_ignores_what_already_failed_and_skips_the_unreachable(
-    reference: Design,
-    graph: nx.MultiGraph,
-    nornir: Nornir,
+    push: Push,
     devices: dict[str, Any],
     network: Network,
-    secrets: None,
 ) -> None:
     devices["dg-changan"].cli.side_effect = cli_answer("iosxr", SAMPLES[Platform.IOSXR])
     network.cut.add("dg-qingxi")
     rollout = Rollout(allow_degraded=True)
-    report = run_push(reference, graph, nornir, commit=True, rollout=rollout)
+    report = push(commit=True, rollout=rollout)
     assert report.refused == ""
     assert statuses(report) == {
         "dg-changan": "committed",  # its BGP failed before the change already
@@ -620,28 +673,25 @@ def test_allow_degraded_ignores_what_already_failed_and_skips_the_unreachable(
         "dg-qingxi": "skipped",
         "dg-not-designed": "skipped",
     }
-    changan = next(h for h in report.hosts if h.host == "dg-changan")
+    changan = host_report(report, "dg-changan")
     assert changan.verification is not None and not changan.verification.ok
     assert changan.verdict is not None and changan.verdict.keep
-    qingxi = next(h for h in report.hosts if h.host == "dg-qingxi")
+    qingxi = host_report(report, "dg-qingxi")
     assert qingxi.reason == "unreachable before the change: unreachable: dg-qingxi: timed out"
-    devices["dg-qingxi"].load_merge_candidate.assert_not_called()
+    assert loaded(devices["dg-qingxi"]) == []
     assert report.ok
 
 
 def test_a_failed_canary_stops_the_rest(
-    reference: Design,
-    graph: nx.MultiGraph,
-    nornir: Nornir,
+    push: Push,
     devices: dict[str, Any],
     network: Network,
-    secrets: None,
 ) -> None:
     canary = devices["dg-changan"]  # the first by name: all three are towns
     canary.get_interfaces_ip.side_effect = after_commit(
         network, "dg-changan", canary.get_interfaces_ip.return_value, {}
     )
-    report = run_push(reference, graph, nornir, commit=True, rollout=Rollout(canary=1))
+    report = push(commit=True, rollout=Rollout(canary=1))
     assert statuses(report) == {
         "dg-changan": "rolled back",
         "dg-humen": "skipped",
@@ -650,26 +700,25 @@ def test_a_failed_canary_stops_the_rest(
     }
     assert report.stopped == "canary failed"
     for name in ("dg-humen", "dg-qingxi"):
-        devices[name].load_merge_candidate.assert_not_called()
-        host = next(h for h in report.hosts if h.host == name)
+        assert loaded(devices[name]) == []
+        host = host_report(report, name)
         assert (host.batch, host.reason) == (1, "canary failed")
-    assert next(h for h in report.hosts if h.host == "dg-changan").batch == 0
+    assert host_report(report, "dg-changan").batch == 0
 
 
 def test_max_failures_aborts_the_remaining_batches(
-    reference: Design,
-    graph: nx.MultiGraph,
-    nornir: Nornir,
+    push: Push,
     devices: dict[str, Any],
     network: Network,
-    secrets: None,
 ) -> None:
-    humen = devices["dg-humen"]
-    humen.get_interfaces_ip.side_effect = after_commit(
-        network, "dg-humen", humen.get_interfaces_ip.return_value, {}
+    devices["dg-humen"].cli.side_effect = after_commit(
+        network,
+        "dg-humen",
+        cli_answer("huawei_vrp"),
+        cli_answer("huawei_vrp", SAMPLES[Platform.HUAWEI_VRP]),  # a VPNv6 session down
     )
     rollout = Rollout(batch_size=1, max_failures=1)
-    report = run_push(reference, graph, nornir, commit=True, rollout=rollout)
+    report = push(commit=True, rollout=rollout)
     assert statuses(report) == {
         "dg-changan": "committed",
         "dg-humen": "rolled back",
@@ -677,18 +726,15 @@ def test_max_failures_aborts_the_remaining_batches(
         "dg-not-designed": "skipped",
     }
     assert report.stopped == "aborted after 1 failures"
-    qingxi = next(h for h in report.hosts if h.host == "dg-qingxi")
+    qingxi = host_report(report, "dg-qingxi")
     assert (qingxi.batch, qingxi.reason) == (2, "aborted after 1 failures")
-    devices["dg-qingxi"].load_merge_candidate.assert_not_called()
+    assert loaded(devices["dg-qingxi"]) == []
 
 
 def test_a_failing_getter_or_rollback_is_reported(
-    reference: Design,
-    graph: nx.MultiGraph,
-    nornir: Nornir,
+    push: Push,
     devices: dict[str, Any],
     network: Network,
-    secrets: None,
 ) -> None:
     devices["dg-humen"].cli.side_effect = after_commit(
         network,
@@ -703,31 +749,34 @@ def test_a_failing_getter_or_rollback_is_reported(
     qingxi.rollback.side_effect = RuntimeError("rollback refused")
     waits: list[float] = []
 
-    report = run_push(reference, graph, nornir, commit=True, sleep=waits.append)
+    report = push(commit=True, sleep=waits.append)
 
     devices["dg-humen"].rollback.assert_called_once_with()
     assert statuses(report)["dg-humen"] == "rolled back"
-    humen = next(h for h in report.hosts if h.host == "dg-humen")
+    humen = host_report(report, "dg-humen")
     assert "bgp: error: RuntimeError: cli broke" in humen.reason
-    host = next(h for h in report.hosts if h.host == "dg-qingxi")
-    assert host.status == "reverted"  # never confirmed: its own timer took the change back
+    host = host_report(report, "dg-qingxi")
+    # never confirmed, yet it still runs the change once its timer ran out: a person must look
+    assert host.status == "failed"
+    assert host.reason.startswith("regression: loopbacks: missing")
     assert "rollback failed (error: RuntimeError: rollback refused)" in host.reason
+    assert host.reason.endswith(
+        "reachable again but still runs the change: its confirm timer did not revert it, "
+        "needs a person"
+    )
     qingxi.confirm_commit.assert_not_called()
     assert len(waits) == 1
     assert statuses(report)["dg-changan"] == "committed"
 
 
 def test_no_diff_discards_and_commits_nothing(
-    reference: Design,
-    graph: nx.MultiGraph,
-    nornir: Nornir,
+    push: Push,
     devices: dict[str, Any],
-    secrets: None,
     mocker: MockerFixture,
 ) -> None:
     for device in devices.values():
         device.compare_config.side_effect = lambda: ""
-    report = run_push(reference, graph, nornir, commit=True)
+    report = push(commit=True)
     for device in devices.values():
         assert after_baseline(device)[1:] == [
             mocker.call.compare_config(),
@@ -740,15 +789,12 @@ def test_no_diff_discards_and_commits_nothing(
 
 
 def test_an_error_discards_the_candidate_and_the_others_still_commit(
-    reference: Design,
-    graph: nx.MultiGraph,
-    nornir: Nornir,
+    push: Push,
     devices: dict[str, Any],
-    secrets: None,
     mocker: MockerFixture,
 ) -> None:
     devices["dg-humen"].compare_config.side_effect = RuntimeError("session dropped")
-    report = run_push(reference, graph, nornir, commit=True)
+    report = push(commit=True)
 
     humen = devices["dg-humen"]
     assert [c[0] for c in after_baseline(humen)] == [
@@ -766,23 +812,20 @@ def test_an_error_discards_the_candidate_and_the_others_still_commit(
         "committed",
         "committed",
     )
-    reason = next(h.reason for h in report.hosts if h.host == "dg-humen")
+    reason = host_report(report, "dg-humen").reason
     assert reason == "error: RuntimeError: session dropped"
     assert not report.ok
 
 
 def test_a_failing_commit_discards_the_candidate_and_cancels_a_pending_one(
-    reference: Design,
-    graph: nx.MultiGraph,
-    nornir: Nornir,
+    push: Push,
     devices: dict[str, Any],
-    secrets: None,
     mocker: MockerFixture,
 ) -> None:
     qingxi = devices["dg-qingxi"]
     qingxi.commit_config.side_effect = RuntimeError("commit check failed")
-    qingxi.has_pending_commit.return_value = True
-    report = run_push(reference, graph, nornir, commit=True)
+    qingxi.has_pending_commit.side_effect = [False, True]  # before the commit, after it
+    report = push(commit=True)
     assert after_baseline(qingxi)[2:] == [
         mocker.call.commit_config(revert_in=300),
         mocker.call.discard_config(),
@@ -790,21 +833,18 @@ def test_a_failing_commit_discards_the_candidate_and_cancels_a_pending_one(
         mocker.call.rollback(),
         mocker.call.close(),
     ]
-    host = next(h for h in report.hosts if h.host == "dg-qingxi")
+    host = host_report(report, "dg-qingxi")
     assert (host.status, host.commit) == ("failed", "failed")
     assert host.reason == "error: RuntimeError: commit check failed"
 
 
 def test_a_missing_secret_fails_before_any_connection(
-    reference: Design,
-    graph: nx.MultiGraph,
-    nornir: Nornir,
+    push: Push,
     devices: dict[str, Any],
-    secrets: None,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.delenv("GOVNET_TACACS_KEY")
-    report = run_push(reference, graph, nornir, commit=True)
+    report = push(commit=True)
     Host.get_connection.assert_not_called()  # type: ignore[attr-defined]
     for device in devices.values():
         assert device.mock_calls == []
@@ -816,11 +856,8 @@ def test_a_missing_secret_fails_before_any_connection(
 
 
 def test_a_missing_napalm_driver_fails_only_its_hosts(
-    reference: Design,
-    graph: nx.MultiGraph,
-    nornir: Nornir,
+    push: Push,
     devices: dict[str, Any],
-    secrets: None,
     mocker: MockerFixture,
 ) -> None:
     def drivers(name: str) -> Any:
@@ -829,26 +866,23 @@ def test_a_missing_napalm_driver_fails_only_its_hosts(
         return object
 
     mocker.patch.object(live, "get_network_driver", side_effect=drivers)
-    report = run_push(reference, graph, nornir, commit=False)
+    report = push(commit=False)
     assert devices["dg-humen"].mock_calls == []
-    humen = next(h for h in report.hosts if h.host == "dg-humen")
+    humen = host_report(report, "dg-humen")
     assert humen.status == "failed"
     assert humen.reason.startswith("no driver:") and "napalm-huawei-vrp" in humen.reason
     assert statuses(report)["dg-changan"] == "would change"
 
 
 def test_secret_values_never_reach_the_report(
-    reference: Design,
-    graph: nx.MultiGraph,
-    nornir: Nornir,
+    push: Push,
     devices: dict[str, Any],
-    secrets: None,
 ) -> None:
     key = SECRETS["GOVNET_TACACS_KEY"]
     devices["dg-changan"].compare_config.side_effect = lambda: f"+ tacacs-server key 7 {key}\n"
     devices["dg-humen"].compare_config.side_effect = RuntimeError(f"bad line: key {key}")
-    report = run_push(reference, graph, nornir, commit=False)
-    changan = next(h for h in report.hosts if h.host == "dg-changan")
+    report = push(commit=False)
+    changan = host_report(report, "dg-changan")
     assert changan.diff == "+ tacacs-server key 7 %SECRET(env:GOVNET_TACACS_KEY)%\n"
     console = Console(file=io.StringIO(), width=200)
     for table in push_tables(report):
@@ -934,14 +968,11 @@ def test_an_empty_running_config_never_replaces_a_backup(
 
 
 def test_push_shows_progress_per_host(
-    reference: Design,
-    graph: nx.MultiGraph,
-    nornir: Nornir,
+    push: Push,
     devices: dict[str, Any],
-    secrets: None,
 ) -> None:
     progress = Progress(console=Console(file=io.StringIO()))
-    run_push(reference, graph, nornir, commit=False, progress=progress)
+    push(commit=False, progress=progress)
     (task,) = progress.tasks
     assert (task.total, task.completed) == (3, 3)  # the skipped host is not pushed
 
@@ -973,12 +1004,11 @@ def test_verify_changes_nothing_and_reports_each_host(
 
 
 def test_a_missing_loopback_route_fails_verification_and_rolls_back(
+    push: Push,
     reference: Design,
     graph: nx.MultiGraph,
-    nornir: Nornir,
     devices: dict[str, Any],
     network: Network,
-    secrets: None,
 ) -> None:
     """dg-qingxi has no route to dg-mc-02's IPv6 loopback after its commit (dg-mc-02 is not
     changed and was fine: dg-qingxi's change explains it)."""
@@ -988,12 +1018,340 @@ def test_a_missing_loopback_route_fails_verification_and_rolls_back(
         if destination == lost and "dg-qingxi" in network.committed
         else {destination: [{"protocol": "isis"}]}
     )
-    report = run_push(reference, graph, nornir, commit=True)
+    report = push(commit=True)
     assert statuses(report)["dg-qingxi"] == "rolled back"
     assert statuses(report)["dg-humen"] == "committed"
-    qingxi = next(h for h in report.hosts if h.host == "dg-qingxi")
+    qingxi = host_report(report, "dg-qingxi")
     assert qingxi.verification is not None
     routes = next(c for c in qingxi.verification.checks if c.name == "loopback routes")
     assert routes.status == "failed" and routes.detail == f"no route to {lost}"
     assert routes.subjects == ("dg-mc-02",)
     devices["dg-qingxi"].rollback.assert_called_once_with()
+
+
+# --- likely cause, rollout order, the command line
+
+
+def routes_without(loopbacks: dict[str, tuple[str, str]], *gone: str) -> Callable[..., Any]:
+    """get_route_to answering a route for every prefix but the loopbacks of ``gone``."""
+    missing = {f"{a}/{128 if ':' in a else 32}" for g in gone for a in loopbacks[g]}
+    return lambda destination: (
+        {} if destination in missing else {destination: [{"protocol": "isis"}]}
+    )
+
+
+def test_verify_names_an_unreachable_router_as_the_likely_cause(
+    reference: Design,
+    graph: nx.MultiGraph,
+    nornir: Nornir,
+    devices: dict[str, Any],
+    network: Network,
+) -> None:
+    from govnet.inventory.judgement import likely_causes
+    from govnet.inventory.push import run_verify
+
+    loopbacks = design_loopbacks(reference, graph)
+    network.cut.add("dg-humen")
+    devices["dg-changan"].get_route_to.side_effect = routes_without(loopbacks, "dg-humen")
+    devices["dg-qingxi"].get_route_to.side_effect = routes_without(
+        loopbacks, "dg-humen", "dg-mc-01"
+    )
+    outcome = run_verify(reference, graph, nornir)
+    assert isinstance(outcome["dg-humen"], str)
+    assert likely_causes(outcome) == {"dg-changan": "caused by dg-humen: unreachable"}
+
+
+def test_rollout_goes_edge_first_and_route_reflectors_last(reference: Design) -> None:
+    from govnet.inventory.rollout import plan_batches, rollout_order
+
+    roles = {name: str(host.role) for name, host in reference.hosts.items()}
+    order = rollout_order(roles)
+    ranks = [
+        ["bureau_ce"],
+        ["access"],
+        ["town"],
+        ["aggregation"],
+        ["cloud_dc_gw", "dr_dc_gw", "internet_egress"],
+        ["city_wan_core"],
+        ["province_wan_core"],
+        ["metro_core"],
+    ]
+    rank_of = {role: i for i, group in enumerate(ranks) for role in group}
+    seen = [rank_of[roles[name]] for name in order]
+    assert seen == sorted(seen)
+    assert order[:2] == ["dg-ce-czj", "dg-ce-gaj"]  # CEs first, by name
+    assert order[-4:] == ["dg-wan-01", "dg-wan-02", "dg-mc-01", "dg-mc-02"]
+    towns = [n for n in order if roles[n] == "town"]
+    assert towns == sorted(towns)
+    assert plan_batches(["a", "b", "c", "d", "e"], 1, 2) == [("a",), ("b", "c"), ("d", "e")]
+    assert plan_batches(["a", "b", "c"], 0, 0) == [("a", "b", "c")]
+    assert plan_batches(["a", "b"], 5, 0) == [("a", "b")]
+    assert plan_batches([], 1, 0) == []
+
+
+CLI_HOSTS = ["--hosts", ",".join(HOSTS), "--design", str(REFERENCE)]
+
+
+@pytest.fixture
+def credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GOVNET_USERNAME", "noc-writer")
+    monkeypatch.setenv("GOVNET_PASSWORD", "from-the-environment-only")
+
+
+def test_push_cli_commits_in_batches_and_reports_every_phase_as_json(
+    devices: dict[str, Any], secrets: None, credentials: None
+) -> None:
+    from typer.testing import CliRunner
+
+    from govnet.cli import app
+
+    flags = ["--commit", "--json", "--confirm-timeout", "240", "--settle", "0"]
+    flags += ["--canary", "1", "--batch-size", "1", "--max-failures", "2"]
+    result = CliRunner().invoke(app, ["push", *CLI_HOSTS, *flags])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert (payload["commit"], payload["refused"], payload["stopped"]) == (True, "", "")
+    assert payload["rollout"] == {
+        "confirm_timeout": 240,
+        "settle": 0.0,
+        "canary": 1,
+        "batch_size": 1,
+        "max_failures": 2,
+        "allow_degraded": False,
+    }
+    hosts = {h["host"]: h for h in payload["hosts"]}
+    assert {n: (h["batch"], h["status"]) for n, h in hosts.items()} == {
+        "dg-changan": (0, "committed"),
+        "dg-humen": (1, "committed"),
+        "dg-qingxi": (2, "committed"),
+    }
+    humen = hosts["dg-humen"]
+    assert set(humen) == {
+        "host",
+        "platform",
+        "status",
+        "reason",
+        "batch",
+        "baseline",
+        "diff",
+        "commit",
+        "revert_in",
+        "drift",
+        "verification",
+        "verdict",
+        "timings",
+    }
+    assert (humen["commit"], humen["revert_in"], humen["drift"]) == ("committed", 240, "")
+    assert humen["diff"] == "+ sysname dg-humen\n"
+    assert humen["verdict"] == {"keep": True, "regressions": [], "excused": []}
+    assert [c["status"] for c in humen["baseline"]["checks"]] == ["ok"] * 5
+    assert set(humen["timings"]) == {"baseline", "commit", "check", "confirm"}
+    for device in devices.values():
+        device.commit_config.assert_called_once_with(revert_in=240)
+
+
+def test_push_cli_refuses_on_a_failing_baseline_and_sends_nothing(
+    devices: dict[str, Any], secrets: None, credentials: None
+) -> None:
+    from typer.testing import CliRunner
+
+    from govnet.cli import app
+
+    devices["dg-changan"].cli.side_effect = cli_answer("iosxr", SAMPLES[Platform.IOSXR])
+    result = CliRunner().invoke(app, ["push", *CLI_HOSTS, "--commit"])
+    assert result.exit_code == 1
+    assert "push refused: the baseline already fails on 1 host(s)" in result.output
+    assert "dg-changan: bgp: 10.200.0.45 vpnv6 down" in result.output
+    for device in devices.values():
+        assert loaded(device) == []
+
+
+def test_push_cli_refuses_a_settle_time_the_confirm_timer_cannot_cover(
+    devices: dict[str, Any], credentials: None
+) -> None:
+    from typer.testing import CliRunner
+
+    from govnet.cli import app
+
+    args = ["push", *CLI_HOSTS, "--commit", "--confirm-timeout", "60", "--settle", "30"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2
+    assert "--settle 30 s must stay under half of --confirm-timeout 60 s" in result.output
+    for device in devices.values():
+        assert device.mock_calls == []
+
+
+def test_failing_checks_name_the_devices_they_are_about(
+    reference: Design, graph: nx.MultiGraph, intents: dict[str, DeviceIntent]
+) -> None:
+    from govnet.inventory.verification import (
+        Adjacency,
+        BgpSession,
+        VerifyResult,
+        check_bgp_sessions,
+        check_isis_adjacencies,
+        check_loopback_routes,
+        expected_adjacencies,
+        name_subjects,
+    )
+
+    humen = intents["dg-humen"]
+    expected = expected_adjacencies(humen)
+    (first, peer), (second, other) = sorted(expected.items())[:2]
+    isis = check_isis_adjacencies(
+        humen,
+        [Adjacency(first, peer, up=False), Adjacency(second, "dg-intruder", up=True)],
+    )
+    assert isis.status == "failed"
+    assert isis.subjects == (peer, other, "dg-intruder")
+
+    loopbacks = design_loopbacks(reference, graph)
+    wanted = loopback_prefixes("dg-humen", loopbacks)
+    gone = {f"{loopbacks['dg-mc-01'][0]}/32", f"{loopbacks['dg-qingxi'][1]}/128"}
+    routes = check_loopback_routes("dg-humen", [p for p in wanted if p not in gone], loopbacks)
+    assert routes.subjects == ("dg-mc-01", "dg-qingxi")
+
+    assert humen.bgp is not None
+    reflector = humen.bgp.neighbors[0]
+    sessions = [
+        BgpSession(n.address, family, up=n.address != reflector.address)
+        for n in humen.bgp.neighbors
+        for family in n.families
+    ]
+    bgp = check_bgp_sessions(humen, sessions)
+    assert bgp.subjects == (reflector.address,)
+    named = name_subjects(VerifyResult(checks=(bgp, isis)), loopbacks)
+    owner = next(d for d, pair in loopbacks.items() if reflector.address in pair)
+    assert owner.startswith("dg-mc-")
+    assert [c.subjects for c in named.checks] == [(owner,), isis.subjects]
+
+
+def test_confirm_timers_follow_the_platform_and_are_never_clamped() -> None:
+    from govnet.inventory.rollout import confirm_timer, loads_as_replace
+
+    assert confirm_timer("junos", 90) == 120  # rounded up to Junos' minutes
+    assert confirm_timer("junos", 300) == 300
+    assert confirm_timer("iosxr", 300) == 300
+    with pytest.raises(ValueError, match=r"iosxr takes a commit-confirm timer of 30\.\.300 s"):
+        confirm_timer("iosxr", 600)
+    with pytest.raises(ValueError, match="junos takes a commit-confirm timer of 60"):
+        confirm_timer("junos", 30)
+    assert confirm_timer("frr", 7) == 7
+    assert confirm_timer("not-a-platform", 7) == 7
+    assert (loads_as_replace("junos"), loads_as_replace("huawei_vrp")) == (True, False)
+    assert loads_as_replace("iosxr") and loads_as_replace("frr")
+
+
+def test_a_timer_the_platform_refuses_fails_that_host_before_connecting_and_replace_is_used(
+    push: Push,
+    devices: dict[str, Any],
+    mocker: MockerFixture,
+) -> None:
+    rollout = Rollout(confirm_timeout=400)
+    report = push(commit=True, rollout=rollout)
+    changan = host_report(report, "dg-changan")
+    assert changan.status == "failed"
+    assert (
+        changan.reason
+        == "iosxr takes a commit-confirm timer of 30..300 s in steps of 1 s, not 400 s"
+    )
+    assert devices["dg-changan"].mock_calls == []
+    qingxi = devices["dg-qingxi"]
+    qingxi.load_replace_candidate.assert_called()  # Junos replaces
+    qingxi.load_merge_candidate.assert_not_called()
+    qingxi.commit_config.assert_called_once_with(revert_in=420)
+    devices["dg-humen"].load_merge_candidate.assert_called()  # VRP merges
+    assert statuses(report)["dg-qingxi"] == "committed"
+    assert host_report(report, "dg-qingxi").revert_in == 420
+
+
+@pytest.mark.parametrize("regressed", [False, True])
+def test_a_host_verified_after_its_timer_may_have_run_out_is_never_confirmed_nor_rolled_back(
+    push: Push, devices: dict[str, Any], network: Network, regressed: bool
+) -> None:
+    """dg-humen's commit took 298 of its 300 seconds: a confirmation would race its timer,
+    and a rollback after the timer fired would undo the commit before ours."""
+    waits: list[float] = []
+    if regressed:
+        devices["dg-humen"].cli.side_effect = after_commit(
+            network,
+            "dg-humen",
+            cli_answer("huawei_vrp"),
+            cli_answer("huawei_vrp", SAMPLES[Platform.HUAWEI_VRP]),
+        )
+
+    def clock() -> float:
+        return 1000.0 + (298.0 if "dg-humen" in network.committed else 0.0)
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        network.committed.discard("dg-humen")  # its timer took the change back
+
+    report = push(commit=True, clock=clock, sleep=sleep)
+    devices["dg-humen"].confirm_commit.assert_not_called()
+    devices["dg-humen"].rollback.assert_not_called()
+    humen = host_report(report, "dg-humen")
+    assert humen.status == "reverted"
+    assert humen.reason.startswith("verification outlasted the confirm timer")
+    assert humen.verdict is not None and humen.verdict.keep is not regressed
+    assert waits == [300 + 15]
+
+
+def test_a_refused_confirmation_leaves_the_host_to_its_timer(
+    push: Push, devices: dict[str, Any], network: Network
+) -> None:
+    changan = devices["dg-changan"]
+    changan.confirm_commit.side_effect = RuntimeError("session lost")
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        network.committed.discard("dg-changan")  # the timer took the change back
+
+    report = push(sleep=sleep)
+    changan.rollback.assert_not_called()  # nothing more is sent: the timer is the way back
+    host = host_report(report, "dg-changan")
+    assert host.status == "reverted"
+    assert host.reason == (
+        "confirm failed (error: RuntimeError: session lost); "
+        "reverted by its confirm timer (the change is gone)"
+    )
+    assert len(waits) == 1
+    assert statuses(report)["dg-humen"] == "committed"
+
+
+def test_a_drift_check_that_cannot_read_the_device_rolls_it_back(
+    push: Push, devices: dict[str, Any], network: Network
+) -> None:
+    qingxi = devices["dg-qingxi"]
+
+    def locked(**_: Any) -> None:
+        raise RuntimeError("candidate locked")
+
+    qingxi.load_replace_candidate.side_effect = after_commit(network, "dg-qingxi", None, locked)
+    report = push()
+    qingxi.rollback.assert_called_once_with()
+    qingxi.confirm_commit.assert_not_called()
+    host = host_report(report, "dg-qingxi")
+    assert host.status == "failed"
+    assert host.drift == "the drift check failed: error: RuntimeError: candidate locked"
+    assert (
+        host.reason == "the drift check failed: error: RuntimeError: candidate locked; rolled back"
+    )
+
+
+def test_a_commit_pending_from_another_session_is_left_alone(
+    push: Push, devices: dict[str, Any], mocker: MockerFixture
+) -> None:
+    humen = devices["dg-humen"]
+    humen.has_pending_commit.return_value = True
+    report = push()
+    assert call_names(humen)[-2:] == ["has_pending_commit", "close"]
+    assert loaded(humen) == []
+    humen.rollback.assert_not_called()
+    host = host_report(report, "dg-humen")
+    assert (host.status, host.commit) == ("failed", "failed")
+    assert host.reason == (
+        "a confirmed commit is already pending on the device (another session's): nothing sent"
+    )
+    assert statuses(report)["dg-changan"] == "committed"

@@ -140,7 +140,8 @@ def test_a_platform_is_refused_what_it_cannot_do(tmp_path: Path) -> None:
         in problems
     )
     assert {p.split("'")[1] for p in problems} == {
-        "ssh", "management_acl", "tacacs", "local_users", "login_lockout", "syslog", "ntp_authentication", "snmpv3"
+        "ssh", "ssh_management_path", "secret_forms", "management_acl", "tacacs", "local_users",
+        "login_lockout", "syslog", "ntp_authentication", "snmpv3"
     }  # fmt: skip
     out = tmp_path / "out"
     result = CliRunner().invoke(app, ["render", "--design", str(root), "--out", str(out)])

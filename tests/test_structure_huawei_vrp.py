@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from govnet.checks.lint import lint_configs, load_rules
+from govnet.checks.lint import lint_configs, load_rules, management_addresses
 from govnet.design import Design, load_design
 from govnet.templates.build import build_intents
 from govnet.templates.features import load_features
@@ -150,6 +150,7 @@ GRAMMAR: dict[str, list[str]] = {
     rf"info-center loghost (?:{IP4}|ipv6 {IP6})": [],
     r"snmp-agent": [],
     r"snmp-agent sys-info version (?:v3|v2c v3)": [],
+    r"undo snmp-agent sys-info version v1 v2c": [],
     r"snmp-agent protocol source-interface LoopBack0": [],
     r"snmp-agent mib-view included iso iso": [],
     rf"snmp-agent community read {SECRET} mib-view iso acl \d+": [],
@@ -163,7 +164,8 @@ GRAMMAR: dict[str, list[str]] = {
     r"snmp-agent trap enable": [],
     r"(?:undo )?telnet (?:ipv6 )?server enable": [],
     r"stelnet server enable": [],
-    r"ssh server-source -i LoopBack0": [],
+    r"ssh (?:ipv6 )?server-source all-interface": [],
+    r"ssh (?:ipv6 )?server acl \d+": [],
     r"ssh authentication-type default password": [],
     r"user-interface vty 0 4": [
         r" acl (?:ipv6 )?\d+ inbound",
@@ -420,14 +422,21 @@ def test_secrets_are_placeholders(rendered: dict[str, tuple[DeviceIntent, str]])
 # --- lint --------------------------------------------------------------------------------------
 
 
-def lint(rendered: dict[str, tuple[DeviceIntent, str]]) -> list[tuple[str, str]]:
+def lint(design: Design, rendered: dict[str, tuple[DeviceIntent, str]]) -> list[tuple[str, str]]:
     rules = load_rules([REFERENCE])
     configs = [(name, "huawei_vrp", text) for name, (_i, text) in rendered.items()]
-    return sorted({(f.device, f.rule) for f in lint_configs(configs, rules)})
+    findings = lint_configs(configs, rules, management_addresses(design.hosts))
+    return sorted({(f.device, f.rule) for f in findings})
 
 
-def test_designs_pass_the_huawei_lint(rendered: dict[str, tuple[DeviceIntent, str]]) -> None:
-    assert lint(rendered) == []
+def lint_design(root: Path) -> list[tuple[str, str]]:
+    design = load_design(root)
+    return lint(design, render(design))
+
+
+@pytest.mark.parametrize("root", [MINI, REFERENCE], ids=["mini", "reference"])
+def test_designs_pass_the_huawei_lint(root: Path) -> None:
+    assert lint_design(root) == []
 
 
 def test_lint_catches_a_weak_management_plane(tmp_path: Path) -> None:
@@ -442,7 +451,7 @@ def test_lint_catches_a_weak_management_plane(tmp_path: Path) -> None:
         "  trap_hosts: [10.199.255.41]",
         "  trap_hosts: [10.199.255.41]\n  community: public",
     )
-    found = lint(render(load_design(root)))
+    found = lint_design(root)
     rules = {rule for _device, rule in found}
     assert rules == {"ssh-only", "idle-timeout", "no-clear-text-secrets", "snmpv3-only"}
     assert {device for device, _rule in found} == {"ce-01", "inet-01", "mc-01", "town-a"}
@@ -455,7 +464,7 @@ def test_lint_refuses_crypt_hashes_vrp_cannot_read(tmp_path: Path) -> None:
         '{ref: "env:GOVNET_LOCAL_ADMIN_PASSWORD"}',
         '{hash: "$6$salt$' + "a" * 86 + '"}',
     )
-    assert {rule for _d, rule in lint(render(load_design(root)))} == {"vrp-password-form"}
+    assert {rule for _d, rule in lint_design(root)} == {"vrp-password-form"}
 
 
 def test_ipv6_management_and_central_services(tmp_path: Path) -> None:
@@ -497,4 +506,60 @@ def test_ipv6_management_and_central_services(tmp_path: Path) -> None:
         in text
     )
     assert "10.199.255.13" not in text
-    assert lint(rendered) == []
+    # an IPv6 management prefix opens SSH over IPv6, limited by the ACL6
+    assert (
+        "ssh ipv6 server-source all-interface\nssh server acl 2001\nssh ipv6 server acl 2001\n"
+        in text
+    )
+    assert lint(load_design(root), rendered) == []
+
+
+# --- delivery: the management path and the merge ---------------------------------------------
+
+
+def test_ssh_accepts_the_management_interface_and_is_limited_by_the_acl(
+    rendered: dict[str, tuple[DeviceIntent, str]],
+) -> None:
+    """VRP8 accepts SSH on no interface without `ssh server-source`; `-i LoopBack0` would
+    reject the inventory's management address (SOURCES.md)."""
+    for name, intent, text in each(rendered):
+        config = statements(text)
+        assert not find(config, r"ssh (?:ipv6 )?server-source -i .*"), name
+        assert [s.line for s in find(config, r"ssh server-source .*")] == [
+            "ssh server-source all-interface"
+        ], name
+        assert intent.management is not None
+        number = intent.management.acl_number
+        assert find(config, rf"ssh server acl {number}") and find(
+            config, rf"ssh ipv6 server acl {number}"
+        ), name
+        vty = find(config, r"user-interface vty 0 4")[0].children
+        assert f" acl {number} inbound" in vty and f" acl ipv6 {number} inbound" in vty, name
+        # IPv4 management prefixes only: no IPv6 SSH source, and the ACL6 denies everything
+        assert not find(config, r"ssh ipv6 server-source .*"), name
+        acl6 = find(config, rf"acl ipv6 number {number}")[0].children
+        assert acl6 == [" rule 4000 deny source any"], name
+
+
+def test_merge_renders_the_off_states_explicitly(
+    rendered: dict[str, tuple[DeviceIntent, str]],
+) -> None:
+    """VRP is loaded as a merge: an 'off' left implicit would keep a stale 'on' alive."""
+    for name, _intent, text in each(rendered):
+        lines = text.splitlines()
+        for line in (
+            "undo telnet server enable",
+            "undo telnet ipv6 server enable",
+            "undo snmp-agent sys-info version v1 v2c",
+        ):
+            assert line in lines, (name, line)
+        version = lines.index("snmp-agent sys-info version v3")
+        assert lines[version + 1] == "undo snmp-agent sys-info version v1 v2c", name
+
+
+def test_secret_fields_take_plain_references(
+    rendered: dict[str, tuple[DeviceIntent, str]],
+) -> None:
+    for name, _intent, text in each(rendered):
+        references = re.findall(r"%SECRET\(([^)%]*)\)%", text)
+        assert references and all("|" not in r for r in references), name

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from govnet.checks.lint import Finding, lint_configs, load_rules
+from govnet.checks.lint import Finding, lint_configs, load_rules, management_addresses
 from govnet.design import Design, load_design, reference_design_path
 from govnet.inventory.platforms import Platform
 from govnet.inventory.roles import ROLES
@@ -98,7 +98,7 @@ def lint_platform(root: Path) -> list[Finding]:
     rendered = render_platform(root)
     rules = load_rules([root, reference_design_path()])
     triples = ((host, PLATFORM.value, text) for host, text in rendered.texts.items())
-    return lint_configs(triples, rules)
+    return lint_configs(triples, rules, management_addresses(rendered.design.hosts))
 
 
 @pytest.fixture(scope="module")
@@ -333,6 +333,7 @@ def test_agg_01_exact_lines(mini: Rendered) -> None:
         " mtu 9014\n"
         " ipv4 address 10.101.0.12 255.255.255.254\n"
         " ipv6 address 2001:db8:99:100::c/127\n"
+        " no shutdown\n"
         "!\n"
     ) in text
     assert (
@@ -468,3 +469,56 @@ def test_weak_variants_render_their_weakness(tmp_path: Path) -> None:
     assert tree.has("ssh server vrf default")
     assert not tree.all("ipv4 access-list") and not tree.all("logging 10.")
     assert tree.one("tacacs-server host 10.199.255.11 port 49").lines() == ["key 0 Gov@2019"]
+
+
+# --- delivery: NETCONF for the push, interfaces up, the management path open -----------------
+
+
+def test_netconf_over_ssh_is_enabled_and_limited_by_the_management_acl(design: Rendered) -> None:
+    for host in design.texts:
+        tree = design.tree(host)
+        assert tree.one("netconf-yang agent").lines() == ["ssh"], host
+        acl = "ipv4 access-list GOVNET-MGMT ipv6 access-list GOVNET-MGMT"
+        assert tree.has(f"ssh server netconf vrf default {acl}"), host
+        assert tree.has(f"ssh server vrf default {acl}"), host
+        assert not tree.all("xml agent"), host  # the old iosxr driver's agent stays off
+
+
+def test_every_used_physical_interface_says_no_shutdown(design: Rendered) -> None:
+    """XR keeps an interface shut until `no shutdown` is configured (SOURCES.md)."""
+    for host, intent in design.intents.items():
+        rendered = interfaces(design.tree(host))
+        physical = [i for i in intent.interfaces if i.kind not in ("loopback", "subinterface")]
+        assert physical, host
+        for interface in intent.interfaces:
+            lines = rendered[interface.name].lines()
+            if interface in physical:
+                assert lines[-1] == "no shutdown" and "shutdown" not in lines, (host, lines)
+            else:
+                assert "no shutdown" not in lines and "shutdown" not in lines, (host, lines)
+
+
+def test_a_shut_interface_is_not_brought_up(tmp_path: Path) -> None:
+    rendered = render_platform(MINI)
+    intent = rendered.intents["agg-01"]
+    first = next(i for i in intent.interfaces if i.kind not in ("loopback", "subinterface"))
+    shut = intent.model_copy(
+        update={
+            "interfaces": [
+                i.model_copy(update={"shutdown": True}) if i is first else i
+                for i in intent.interfaces
+            ]
+        }
+    )
+    text = render_all(MINI, {"agg-01": shut}, load_features(template_dirs(MINI)))[0].text
+    lines = interfaces(parse(text))[first.name].lines()
+    assert lines[-1] == "shutdown" and "no shutdown" not in lines
+
+
+def test_secret_fields_ask_for_their_forms(mini: Rendered) -> None:
+    text = mini.texts["agg-01"]
+    assert " secret 10 %SECRET(env:GOVNET_LOCAL_ADMIN_PASSWORD|sha512-crypt)%\n" in text
+    assert " key 7 %SECRET(env:GOVNET_TACACS_KEY|cisco-type7)%\n" in text
+    assert (
+        " authentication-key 2 md5 encrypted %SECRET(env:GOVNET_NTP_KEY_MD5|cisco-type7)%\n" in text
+    )

@@ -19,7 +19,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from govnet.checks.lint import Finding, lint_configs, load_rules
+from govnet.checks.lint import Finding, lint_configs, load_rules, management_addresses
 from govnet.design import Design, load_design
 from govnet.inventory.platforms import Platform
 from govnet.inventory.roles import ROLES, Role
@@ -622,7 +622,11 @@ def test_rule_file_has_every_rule_with_its_clause() -> None:
 def lint_junos(design: Design) -> tuple[list[str], list[Finding]]:
     rendered = render_junos(design)
     rules = load_rules([design.root, REFERENCE])
-    findings = lint_configs(((h, "junos", r.text) for h, r in rendered.items()), rules)
+    findings = lint_configs(
+        ((h, "junos", r.text) for h, r in rendered.items()),
+        rules,
+        management_addresses(design.hosts),
+    )
     return sorted(rendered), findings
 
 
@@ -630,7 +634,7 @@ def lint_junos(design: Design) -> tuple[list[str], list[Finding]]:
 def test_designs_as_they_are_give_no_finding(cases: dict[str, Case], name: str) -> None:
     rules = load_rules([cases[name].design.root, REFERENCE])
     texts = ((h, "junos", r.text) for h, r in configs(cases, name))
-    assert lint_configs(texts, rules) == []
+    assert lint_configs(texts, rules, management_addresses(cases[name].design.hosts)) == []
 
 
 WEAK = {

@@ -247,7 +247,7 @@ def lint(
 ) -> None:
     """Check the rendered configs against the 等保2.0 level-3 rules in checks/lint/; exit 1 on
     any failure, printing device, clause and evidence."""
-    from govnet.checks.lint import lint_configs, load_rules
+    from govnet.checks.lint import lint_configs, load_rules, management_addresses
     from govnet.templates.render import render_design
     from govnet.topology.graph import build_graph
 
@@ -256,7 +256,11 @@ def lint(
     with render_errors():
         rules = load_rules([loaded.root, reference_design_path()])
         configs = render_design(loaded, build_graph(loaded), selected)
-    findings = lint_configs(((c.hostname, c.platform, c.text) for c in configs), rules)
+    findings = lint_configs(
+        ((c.hostname, c.platform, c.text) for c in configs),
+        rules,
+        management_addresses(loaded.hosts),
+    )
     if as_json:
         emit_json({"devices": len(configs), "findings": [f.as_dict() for f in findings]})
     elif findings:

@@ -2,7 +2,10 @@
 
 Rules are data, one file per platform (``checks/lint/<platform>.yaml``): each rule names its
 clause and what a compliant config must contain (``require``), must not contain (``forbid``) or
-must contain at least N times (``require_count``), as multi-line regular expressions.
+must contain at least N times (``require_count``), as multi-line regular expressions. A rule may
+also name a typed ``check`` that needs more than the text: ``management-path`` evaluates the
+config's SSH/NETCONF source settings and management ACLs against the device's management
+address from the inventory (:mod:`govnet.checks.management_path`).
 """
 
 from __future__ import annotations
@@ -11,10 +14,13 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from pydantic import ConfigDict, Field, field_validator
 
+from govnet.checks.management_path import ManagementAddress, management_path_problems
 from govnet.diagnostics import DesignError, ProblemLog
+from govnet.inventory.models import Host
 from govnet.inventory.platforms import Platform
 from govnet.models import StrictModel
 from govnet.reading import validate_item
@@ -32,6 +38,9 @@ class LintRule(StrictModel):
     require: list[str] = Field(default_factory=list)
     forbid: list[str] = Field(default_factory=list)
     require_count: dict[str, int] = Field(default_factory=dict)
+    check: Literal["management-path"] | None = Field(
+        default=None, description="a typed check that needs the inventory, not only the text"
+    )
 
     @field_validator("require", "forbid")
     @classmethod
@@ -97,12 +106,27 @@ def load_rules(roots: Iterable[Path]) -> dict[Platform, list[LintRule]]:
     return rules
 
 
-def lint_config(device: str, platform: str, text: str, rules: Iterable[LintRule]) -> list[Finding]:
+def lint_config(
+    device: str,
+    platform: str,
+    text: str,
+    rules: Iterable[LintRule],
+    management_address: ManagementAddress | None = None,
+) -> list[Finding]:
+    """Findings of ``text`` against ``rules``. A ``management-path`` rule needs the device's
+    management address; without one it is itself a finding (never silently skipped)."""
     findings = []
     for rule in rules:
 
         def finding(evidence: str, rule: LintRule = rule) -> Finding:
             return Finding(device, platform, rule.clause, rule.id, rule.title, evidence)
+
+        if rule.check == "management-path":
+            if management_address is None:
+                findings.append(finding("no management address from the inventory to check"))
+            else:
+                problems = management_path_problems(platform, text, management_address)
+                findings.extend(finding(problem) for problem in problems)
 
         for pattern in rule.require:
             if not re.search(pattern, text, re.MULTILINE):
@@ -124,10 +148,20 @@ def _line_at(text: str, position: int) -> str:
     return text[start : end if end != -1 else len(text)].strip()
 
 
+def management_addresses(hosts: Mapping[str, Host]) -> dict[str, ManagementAddress]:
+    """Each device's management address: its inventory ``hostname``."""
+    return {name: host.hostname for name, host in hosts.items()}
+
+
 def lint_configs(
-    configs: Iterable[tuple[str, str, str]], rules: Mapping[Platform, list[LintRule]]
+    configs: Iterable[tuple[str, str, str]],
+    rules: Mapping[Platform, list[LintRule]],
+    management: Mapping[str, ManagementAddress] | None = None,
 ) -> list[Finding]:
-    """Lint (device, platform, text) triples; a platform without rules is itself a finding."""
+    """Lint (device, platform, text) triples; a platform without rules is itself a finding.
+    ``management`` maps devices to their inventory management address (``hostname``), which
+    ``management-path`` rules check the config against."""
+    addresses = management or {}
     findings: list[Finding] = []
     for device, platform, text in configs:
         platform_rules = rules.get(Platform(platform))
@@ -143,5 +177,5 @@ def lint_configs(
                 )
             )
             continue
-        findings.extend(lint_config(device, platform, text, platform_rules))
+        findings.extend(lint_config(device, platform, text, platform_rules, addresses.get(device)))
     return findings

@@ -28,17 +28,19 @@ from rich.progress import Progress
 
 from govnet.design import Design
 from govnet.inventory.bgp_cli import BGP_CLI_HOOKS
-from govnet.inventory.delivery import Clock, Delivery, Sleep, Verify, deliver
+from govnet.inventory.delivery import Sleep, deliver
+from govnet.inventory.delivery_steps import Clock, Delivery, Verify
 from govnet.inventory.device_cli import ISIS_CLI_HOOKS, SRV6_CLI_HOOKS, Hook
 from govnet.inventory.platforms import DEVICE_CONNECTION, PLATFORMS, Platform
 from govnet.inventory.push_report import HostPush, PushReport
 from govnet.inventory.roles import ROLES
 from govnet.inventory.rollout import (
     Rollout,
-    confirm_timeout_problem,
+    confirm_timer,
     loads_as_replace,
     rollout_order,
 )
+from govnet.inventory.route_cli import LOOPBACK_CLI_HOOKS, ROUTE_CLI_HOOKS, RouteHook
 from govnet.inventory.secrets import (
     UnresolvedSecrets,
     resolve_secrets,
@@ -127,6 +129,30 @@ def napalm_routed(device: Any, prefixes: Iterable[str]) -> list[str]:
     return [prefix for prefix in prefixes if device.get_route_to(destination=prefix)]
 
 
+def napalm_loopbacks(task: Task, intent: DeviceIntent) -> Check:
+    """For a platform without a CLI parser: the loopbacks from NAPALM's ``get_interfaces_ip``."""
+    device = task.host.get_connection(DEVICE_CONNECTION, task.nornir.config)
+    return check_loopbacks(intent, device.get_interfaces_ip())
+
+
+def napalm_loopback_routes(task: Task, intent: DeviceIntent, loopbacks: Loopbacks) -> Check:
+    """For a platform without a CLI parser: a route to every other loopback, from NAPALM's
+    ``get_route_to`` (napalm-huawei-vrp's is an empty stub: VRP has its parser)."""
+    device = task.host.get_connection(DEVICE_CONNECTION, task.nornir.config)
+    routed = napalm_routed(device, loopback_prefixes(intent.hostname, loopbacks))
+    return check_loopback_routes(intent.hostname, routed, loopbacks)
+
+
+LOOPBACK_HOOKS: dict[Platform, Hook] = {
+    **{platform: napalm_loopbacks for platform in Platform},
+    **LOOPBACK_CLI_HOOKS,
+}
+ROUTE_HOOKS: dict[Platform, RouteHook] = {
+    **{platform: napalm_loopback_routes for platform in Platform},
+    **ROUTE_CLI_HOOKS,
+}
+
+
 def design_loopbacks(design: Design, graph: nx.MultiGraph) -> Loopbacks:
     """device -> (IPv4, IPv6) loopback of every device that runs IS-IS."""
     return {
@@ -144,20 +170,19 @@ def verifier(intent: DeviceIntent, loopbacks: Loopbacks | None = None) -> Verify
     ``loopbacks`` (of every IS-IS router), also a route to each of them."""
 
     def verify(task: Task) -> VerifyResult:
-        device = task.host.get_connection(DEVICE_CONNECTION, task.nornir.config)
+        # an unreachable device fails here, as a whole, rather than in every check
+        task.host.get_connection(DEVICE_CONNECTION, task.nornir.config)
         platform = Platform(intent.platform)
         checks = [
             guarded(BGP_HOOKS[platform], "bgp", task, intent),
-            check_loopbacks(intent, device.get_interfaces_ip()),
+            guarded(LOOPBACK_HOOKS[platform], "loopbacks", task, intent),
             guarded(ISIS_HOOKS[platform], "isis adjacencies", task, intent),
             guarded(SRV6_HOOKS[platform], "srv6 locator", task, intent),
         ]
         if loopbacks and intent.isis is not None:
 
             def routes(task: Task, intent: DeviceIntent) -> Check:
-                wanted = loopback_prefixes(intent.hostname, loopbacks)
-                routed = napalm_routed(device, wanted)
-                return check_loopback_routes(intent.hostname, routed, loopbacks)
+                return ROUTE_HOOKS[platform](task, intent, loopbacks)
 
             checks.append(guarded(routes, "loopback routes", task, intent))
         result = VerifyResult(checks=tuple(checks))
@@ -230,11 +255,11 @@ def run_push(
     for name in wanted:
         config = configs[name]
         why = _napalm_ready(config.platform)
-        if commit:
-            why = why or confirm_timeout_problem(config.platform, rollout.confirm_timeout)
+        revert_in = None
         try:
-            values = secret_values(config.text, environ)
-        except UnresolvedSecrets as error:
+            revert_in = confirm_timer(config.platform, rollout.confirm_timeout)
+            values = secret_values(config.text, environ, host=name)
+        except (UnresolvedSecrets, ValueError) as error:
             why = why or str(error)
         if why:
             reports[name] = HostPush(
@@ -242,11 +267,12 @@ def run_push(
             )
             continue
         deliveries[name] = Delivery(
-            config=resolve_secrets(config.text, environ),
+            config=resolve_secrets(config.text, environ, host=name),
             secrets=values,
             replace=loads_as_replace(config.platform),
             verify=verifier(intents[name], loopbacks) if name in intents else None,
             platform=config.platform,
+            revert_in=revert_in,
         )
     order = rollout_order({name: str(design.hosts[name].role) for name in deliveries})
     delivered = deliver(

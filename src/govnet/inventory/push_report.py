@@ -9,6 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from govnet.inventory.judgement import Verdict
+from govnet.inventory.rollout import Rollout
 from govnet.inventory.verification import VerifyResult
 
 PushStatus = Literal[
@@ -51,6 +52,7 @@ class HostPush(_Frozen):
 class PushReport(_Frozen):
     commit: bool
     hosts: tuple[HostPush, ...]
+    rollout: Rollout | None = None  # the options of a commit run
     refused: str = ""  # why nothing was sent
     stopped: str = ""  # why later batches were skipped
 
@@ -76,9 +78,18 @@ STATUS_STYLE = {
 
 
 def _verification_cell(host: HostPush) -> str:
+    """In a few words: the verdict when there is one (the details table has the rest)."""
     if host.verdict is not None:
-        return host.verdict.summary()
-    return "" if host.verification is None else host.verification.summary()
+        condemned, excused = len(host.verdict.regressions), len(host.verdict.excused)
+        if condemned:
+            return f"{condemned} regression(s)" + (f", {excused} excused" if excused else "")
+        if excused:
+            return f"no regression of its own, {excused} excused"
+    if host.verification is None:
+        return ""
+    if host.verification.ok:
+        return "ok"
+    return "no regression (failing before)" if host.verdict is not None else "failed"
 
 
 def push_tables(report: PushReport) -> list[Table]:

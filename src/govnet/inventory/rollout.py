@@ -7,15 +7,10 @@ from collections.abc import Mapping, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from govnet.inventory.platforms import PLATFORMS, Platform, PlatformInfo
+from govnet.inventory.platforms import PLATFORMS, Platform, confirm_timeout
 from govnet.inventory.roles import LAYER_ORDER, ROLES, Role
 
 DEFAULT_CONFIRM_TIMEOUT = 300
-# PlatformInfo facts this module reads when the platform table has them (a range of seconds
-# the platform's commit-confirm timer accepts; whether a full config may be loaded as a
-# replace). Until then every timeout is accepted and every production push merges.
-CONFIRM_RANGE_FIELD = "commit_confirm_s"
-REPLACE_FIELD = "full_replace"
 
 
 class Rollout(BaseModel):
@@ -58,31 +53,22 @@ def plan_batches(order: Sequence[str], canary: int, batch_size: int) -> list[tup
     return [batch for batch in batches if batch]
 
 
-def _info(platform: str) -> PlatformInfo | None:
+def _platform(name: str) -> Platform | None:
     try:
-        return PLATFORMS[Platform(platform)]
+        return Platform(name)
     except ValueError:
         return None
 
 
-def confirm_range(platform: str) -> range | None:
-    """The commit-confirm timer the platform documents (seconds), when the table knows it."""
-    found = getattr(_info(platform), CONFIRM_RANGE_FIELD, None)
-    return found if isinstance(found, range) else None
-
-
-def confirm_timeout_problem(platform: str, seconds: int) -> str:
-    """ "" when ``seconds`` is a valid confirm timer on ``platform``, else why not."""
-    allowed = confirm_range(platform)
-    if allowed is None or seconds in allowed:
-        return ""
-    return (
-        f"confirm timeout {seconds} s is outside what {platform} accepts "
-        f"({allowed.start}..{allowed.stop - 1} s)"
-    )
+def confirm_timer(platform: str, wanted: int) -> int:
+    """The commit-confirm timer ``platform`` is asked for: ``wanted`` seconds rounded up to
+    the platform's unit (Junos counts minutes); ValueError, never a silent clamp, when the
+    platform cannot take it. An unknown platform gets what was asked."""
+    known = _platform(platform)
+    return wanted if known is None else confirm_timeout(known, wanted)
 
 
 def loads_as_replace(platform: str) -> bool:
-    """Whether a rendered config is loaded as the whole device (replace) rather than merged:
-    what the platform table says; merge when it says nothing."""
-    return getattr(_info(platform), REPLACE_FIELD, None) is True
+    """Whether a rendered config is loaded as the whole device (replace) rather than merged."""
+    known = _platform(platform)
+    return known is not None and PLATFORMS[known].config_replace

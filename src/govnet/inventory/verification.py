@@ -371,6 +371,7 @@ def retry_until(
     deadline = clock() + settle
     while True:
         result = read()
-        if accept(result) or clock() >= deadline:
+        left = deadline - clock()
+        if accept(result) or left <= 0:
             return result
-        sleep(interval)
+        sleep(min(interval, left))

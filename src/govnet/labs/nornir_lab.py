@@ -21,10 +21,11 @@ from nornir.core.task import Result, Task
 from nornir.plugins.runners import ThreadedRunner
 from rich.progress import Progress
 
-from govnet.inventory.delivery import Clock, Delivery, Sleep, Verify, deliver
+from govnet.inventory.delivery import Sleep, deliver
+from govnet.inventory.delivery_steps import Clock, Delivery, Verify
 from govnet.inventory.platforms import Platform
 from govnet.inventory.push_report import HostPush, PushReport
-from govnet.inventory.rollout import Rollout, confirm_timeout_problem, rollout_order
+from govnet.inventory.rollout import Rollout, confirm_timer, rollout_order
 from govnet.inventory.secrets import UnresolvedSecrets, resolve_secrets, secret_values
 from govnet.inventory.verification import (
     Adjacency,
@@ -254,21 +255,19 @@ def lab_push(
     }
     deliveries: dict[str, Delivery] = {}
     for name in names:
-        verify = (verifiers or {}).get(name)
-        why = confirm_timeout_problem(Platform.FRR, rollout.confirm_timeout) if verify else ""
         try:
-            values = secret_values(configs[name], environ)
-        except UnresolvedSecrets as error:
-            why = why or str(error)
-        if why:
-            reports[name] = HostPush(host=name, platform="frr", status="failed", reason=why)
+            revert_in = confirm_timer(Platform.FRR, rollout.confirm_timeout)
+            values = secret_values(configs[name], environ, host=name)
+        except (UnresolvedSecrets, ValueError) as error:
+            reports[name] = HostPush(host=name, platform="frr", status="failed", reason=str(error))
             continue
         deliveries[name] = Delivery(
-            config=resolve_secrets(configs[name], environ),
+            config=resolve_secrets(configs[name], environ, host=name),
             secrets=values,
             replace=True,
-            verify=verify,
+            verify=(verifiers or {}).get(name),
             platform="frr",
+            revert_in=revert_in,
         )
     order = rollout_order({n: (roles or {}).get(n, "") for n in deliveries})
     delivered = deliver(

@@ -79,6 +79,11 @@ def required_features(intent: DeviceIntent) -> Iterator[tuple[str, str]]:
     if m is None:
         return
     yield "ssh", "remote management"
+    yield "ssh_management_path", "the push reaches the inventory's management address"
+    secrets = [m.tacacs_key, m.ntp_key, m.snmp_community, *(u.password for u in m.local_users)]
+    secrets += [key for _name, auth, priv in m.snmp_users for key in (auth, priv)]
+    if any(s is not None and s.kind == "ref" for s in secrets):
+        yield "secret_forms", "secrets resolved at push time"
     if m.telnet:
         yield "telnet", "telnet: true in topology/management.yaml"
     if m.allowed_prefixes:

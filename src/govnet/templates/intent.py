@@ -11,6 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from govnet.inventory.secrets import PLAIN, placeholder
+
 
 class Intent(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -25,7 +27,13 @@ class SecretValue(Intent):
 
     @property
     def text(self) -> str:
-        return f"%SECRET({self.value})%" if self.kind == "ref" else self.value
+        return self.in_form(PLAIN)
+
+    def in_form(self, form: str) -> str:
+        """What the template prints where a field wants ``form`` (see
+        :mod:`govnet.inventory.secrets`): a reference becomes a placeholder asking for that
+        form; a hash or clear text is printed as given, for `govnet lint` to judge."""
+        return placeholder(self.value, form) if self.kind == "ref" else self.value
 
 
 class LocalUserIntent(Intent):
