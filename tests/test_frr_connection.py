@@ -523,3 +523,24 @@ def test_nornir_finds_the_plugin_through_its_entry_point() -> None:
 
     ConnectionPluginRegister.auto_register()
     assert ConnectionPluginRegister.available["frr_netns"] is frr_connection.FrrNamespace
+
+
+def test_a_restore_that_fails_while_daemons_restart_is_tried_again(etc: Path) -> None:
+    """watchfrr restarting one more daemon mid-restore makes frr-reload.py fail (its final
+    ``write`` finds a daemon missing): the daemons are awaited again and the restore redone."""
+    fake = FakeFrr(RUNNING, fail_reload_of="broken line")
+    failures = iter([True])
+
+    def flaky(args: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
+        restoring = "--reload" in args and "broken line" not in Path(args[-1]).read_text()
+        if restoring and next(failures, False):
+            return subprocess.CompletedProcess(args, 1, "", "VtyshException: write")
+        return fake(args, **kwargs)
+
+    host = FakeHost(revival=Revival(dead=("bgpd",), by="watchfrr", seconds=1.0))
+    router = device(flaky, etc, host)
+    router.load_replace_candidate(config=RUNNING + "broken line\n")
+    with pytest.raises(FrrError, match=r"\(bgpd down: restarted by watchfrr in 1\.0 s; bgpd"):
+        router.commit_config()
+    assert host.revived == 2
+    assert fake.running == RUNNING
