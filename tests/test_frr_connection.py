@@ -130,9 +130,6 @@ class FakeHost:
         self.stopped.append(pid)
         return True
 
-    def timer_running(self, pid: int) -> bool:
-        return pid == self.timer_pid and not self.stopped
-
 
 class FakeFrr:
     """Stands in for subprocess.run: answers vtysh and frr-reload.py, records every call and

@@ -446,8 +446,9 @@ def test_a_daemon_restarted_by_watchfrr_comes_back_with_its_config(lab: Live) ->
     wait_until(lambda: live_daemons(ns)["isisd"] is None, 5, "isisd seen dead")
     (now,) = [r for r in status(lab.state.path) if r.device == device]
     assert not now.healthy and now.dead == ["isisd"] and now.pids["zebra"] is not None
+    # watchfrr restarts a daemon after at most its minimum restart interval (60 s)
     seconds = wait_until(
-        lambda: live_daemons(ns)["isisd"] not in (None, old), 30, "watchfrr restarts isisd"
+        lambda: live_daemons(ns)["isisd"] not in (None, old), 90, "watchfrr restarts isisd"
     )
     wait_until(lambda: not restarting(ns), 30, "watchfrr done loading the saved config")
     print(f"isisd restarted by watchfrr after {seconds:.1f} s")

@@ -3,6 +3,7 @@ to the lab, and the outage measure of a failover against brute force."""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -255,3 +256,22 @@ def test_a_daemon_is_alive_only_as_a_live_frr_process_of_its_pathspace(
     assert Revival(("zebra", "isisd"), "watchfrr", 6.54).describe() == (
         "zebra, isisd down: restarted by watchfrr in 6.5 s"
     )
+
+
+def test_lab_status_says_which_router_is_gone(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from govnet.cli import app
+
+    state = LabState(tmp_path / "state.json", routers={"dg-humen": "gn-00000000"})
+    state.save()
+    result = CliRunner().invoke(app, ["lab", "status", "--state", str(state.path), "--json"])
+    assert result.exit_code == 1
+    (router,) = json.loads(result.stdout)
+    assert router == {
+        "device": "dg-humen",
+        "namespace": "gn-00000000",
+        "healthy": False,
+        "daemons": {},
+        "pids": {},
+    }

@@ -87,7 +87,6 @@ class RouterHost(Protocol):
     def revive(self) -> Revival | None: ...
     def spawn_timer(self, state_dir: Path) -> int: ...
     def stop_timer(self, pid: int) -> bool: ...
-    def timer_running(self, pid: int) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -116,9 +115,6 @@ class NamespaceHost:
 
     def stop_timer(self, pid: int) -> bool:
         return frr_daemons.stop_timer(pid, self.namespace)
-
-    def timer_running(self, pid: int) -> bool:
-        return frr_daemons.is_timer(pid, self.namespace)
 
 
 # --- pure helpers
