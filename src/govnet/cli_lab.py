@@ -350,7 +350,9 @@ def lab_down(state: StateOption = DEFAULT_LAB_STATE) -> None:
 
 @lab_app.command("status")
 def lab_status(state: StateOption = DEFAULT_LAB_STATE, as_json: JsonOption = False) -> None:
-    """Each router of the lab: its namespace and whether its daemons run."""
+    """Each router of the lab: its namespace and each daemon alive or dead, read now (FRR's
+    pid files checked against the running processes: a daemon watchfrr restarted has a new
+    PID). Exit 1 when any router is not whole."""
     from govnet.labs.netns import status
 
     routers = status(state)
@@ -362,22 +364,27 @@ def lab_status(state: StateOption = DEFAULT_LAB_STATE, as_json: JsonOption = Fal
                     "namespace": r.namespace,
                     "healthy": r.healthy,
                     "daemons": r.daemons,
+                    "pids": r.pids,
                 }
                 for r in routers
             ]
         )
-        return
-    table = titled_table(
-        f"lab: {len(routers)} routers", "device", "namespace", "healthy", "daemons"
-    )
-    for r in routers:
-        table.add_row(
-            r.device,
-            r.namespace,
-            "yes" if r.healthy else "[red]no[/red]",
-            ", ".join(sorted(r.daemons)),
+    else:
+        table = titled_table(
+            f"lab: {len(routers)} routers", "device", "namespace", "healthy", "daemons"
         )
-    out.print(table)
+        for r in routers:
+            daemons = ", ".join(
+                f"{d} {pid}" if pid is not None else f"[red]{d} dead[/red]"
+                for d, pid in r.pids.items()
+            )
+            table.add_row(
+                r.device,
+                r.namespace,
+                "yes" if r.healthy else "[red]no[/red]",
+                daemons if r.namespace_exists else "[red]namespace gone[/red]",
+            )
+        out.print(table)
     if not all(r.healthy for r in routers):
         raise typer.Exit(1)
 
