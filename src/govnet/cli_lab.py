@@ -183,6 +183,7 @@ def lab_push_command(
     `govnet push` delivers to devices: the diff per router (frr-reload.py); with --commit,
     baseline, canary, batches, commit-confirmed, drift check and verification over a fresh
     connection, then confirm or roll back each router by the differential verdict."""
+    from govnet.labs.netns import management_paths
     from govnet.labs.nornir_lab import lab_nornir, lab_push, lab_verifier
     from govnet.labs.workflow import lab_configs, lab_intents
     from govnet.topology.graph import build_graph
@@ -200,7 +201,7 @@ def lab_push_command(
     intents = lab_intents(loaded, graph, lab)
     verifiers = {n: lab_verifier(intents[n], lab.loopbacks, settle) for n in names}
     roles = {n: str(loaded.hosts[n].role) for n in names}
-    nornir = lab_nornir({n: lab.routers[n] for n in names})
+    nornir = lab_nornir({n: lab.routers[n] for n in names}, management=management_paths(lab))
     with _progress() as progress:
         report = lab_push(
             nornir, configs, commit, verifiers if commit else None, progress, rollout, roles
@@ -223,6 +224,7 @@ def lab_verify_command(
     as the likely cause. Exit 1 on any failure."""
     from govnet.inventory.judgement import likely_causes
     from govnet.inventory.verification import failed_hosts, outcome_json
+    from govnet.labs.netns import management_paths
     from govnet.labs.nornir_lab import lab_nornir, lab_verify
     from govnet.labs.workflow import lab_intents
     from govnet.topology.graph import build_graph
@@ -231,7 +233,8 @@ def lab_verify_command(
     loaded = load_or_exit(design)
     intents = lab_intents(loaded, build_graph(loaded), lab)
     with _progress() as progress:
-        outcome = lab_verify(lab_nornir(lab.routers), intents, lab.loopbacks, settle, progress)
+        nornir = lab_nornir(lab.routers, management=management_paths(lab))
+        outcome = lab_verify(nornir, intents, lab.loopbacks, settle, progress)
     causes = likely_causes(outcome)
     if as_json:
         emit_json(outcome_json(outcome, causes))
