@@ -11,6 +11,13 @@ design's BFD and again with 100 ms x 3 (the same design, only that timer changed
 the design had before, and the CPU bfdd takes with each. Every failover starts from a settled
 network (every router's SPF back-off quiet).
 Targets (lab issue): 60 routers converged in under 30 s; silent-cut failover under 300 ms.
+
+Safe delivery (issue 12), on the whole reference, per router, each against what it costs
+without: opening a connection with the management-path probe (a ping of the router's loopback
+from the vantage metro core) against opening one without; a commit with the confirm timer
+(``revert_in``: spawn the router's timer, record it) plus ``confirm_commit`` against a plain
+commit of the same one-line change; and the post-commit check's read of the running config.
+``python bench/lab.py safety`` measures only that.
 Needs root and FRR; says so and exits 0 otherwise.
 """
 
@@ -20,8 +27,11 @@ import dataclasses
 import os
 import shutil
 import statistics
+import sys
 import tempfile
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from rich.console import Console
@@ -29,7 +39,15 @@ from rich.table import Table
 
 from govnet.design import Design, load_design, reference_design_path
 from govnet.labs.faults import failover
-from govnet.labs.netns import LabError, LabState, core_and_rings, down, wait_converged
+from govnet.labs.frr_connection import FrrNamespace, FrrNamespaceDevice
+from govnet.labs.netns import (
+    LabError,
+    LabState,
+    core_and_rings,
+    down,
+    management_paths,
+    wait_converged,
+)
 from govnet.labs.workflow import BringUp, bring_up
 from govnet.topology.graph import build_graph
 
@@ -44,6 +62,15 @@ def main() -> None:
         return
     design = load_design(reference_design_path())
     graph = build_graph(design)
+    if sys.argv[1:] == ["safety"]:
+        with tempfile.TemporaryDirectory() as folder:
+            state_file = Path(folder) / "state.json"
+            try:
+                bring_up(design, graph, set(design.hosts), state_file, timeout=120)
+                console.print(safety_table(LabState.load(state_file)))
+            finally:
+                down(state_file)
+        return
     rings = [r.name for r in design.rings if r.level == 1]
     scopes = {
         "core + R1 + R3": core_and_rings(design, ["R1", "R3"]),
@@ -51,6 +78,7 @@ def main() -> None:
         "whole reference": set(design.hosts),
     }
     rows: list[tuple[str, BringUp]] = []
+    safety: Table | None = None
     failovers = []
     whole_bfdd: float | None = None
     with tempfile.TemporaryDirectory() as folder:
@@ -62,6 +90,7 @@ def main() -> None:
                 if name == "whole reference":
                     state = LabState.load(state_file)
                     whole_bfdd = daemon_cpu(state, "bfdd")
+                    safety = safety_table(state)
                     ring_of = {
                         key: data["ring"]
                         for _, _, key, data in graph.edges(keys=True, data=True)
@@ -100,6 +129,8 @@ def main() -> None:
     for name, seconds in up_to_converged.items():
         console.print(f"{name}: up to converged {seconds:.1f} s")
     console.print("target: 60 routers converged in under 30 s")
+    if safety is not None:
+        console.print(safety)
     if whole_bfdd is not None:
         console.print(f"whole reference at rest: bfdd uses {whole_bfdd:.2f} of the cores")
 
@@ -138,6 +169,110 @@ def main() -> None:
             f"{cpu:.2f}",
         )
     console.print(timers)
+
+
+COMMIT_SAMPLE_STEP = 5
+MARK = (
+    " description router id, BGP and management source\n",
+    " description router id, BGP and management source (bench)\n",
+)
+
+
+def per_router(routers: list[str], measure: Callable[[str], float]) -> tuple[float, float]:
+    """(median ms per router, measured one at a time; wall ms for all of them, 8 at a time)."""
+    one_by_one = [measure(router) for router in routers]
+    clock = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(measure, routers))
+    return statistics.median(one_by_one) * 1000, (time.perf_counter() - clock) * 1000
+
+
+def timed(action: Callable[[], object]) -> float:
+    clock = time.perf_counter()
+    action()
+    return time.perf_counter() - clock
+
+
+def safety_table(state: LabState) -> Table:
+    """What the management probe and the confirm timer cost per router, side by side with
+    the same step without them, on every IS-IS router of the running lab."""
+    paths = management_paths(state)
+    routers = sorted(paths)
+    # a commit takes seconds on a loaded machine: every fifth router for those
+    sample = routers[::COMMIT_SAMPLE_STEP]
+
+    def open_plain(device: str) -> float:
+        return timed(lambda: FrrNamespace().open(state.routers[device], None, None, None, "frr"))
+
+    def open_probed(device: str) -> float:
+        extras = paths[device].as_extras()
+        return timed(
+            lambda: FrrNamespace().open(state.routers[device], None, None, None, "frr", extras)
+        )
+
+    def commit(device: str, confirmed: bool) -> float:
+        """Commit the one-line change (timed), then put the config back (not timed)."""
+        router = FrrNamespaceDevice(state.routers[device])
+        running = router.running_config()
+        router.load_replace_candidate(config=running.replace(*MARK))
+        router.compare_config()
+
+        def apply() -> None:
+            if confirmed:
+                router.commit_config(revert_in=300)
+                FrrNamespaceDevice(state.routers[device]).confirm_commit()
+            else:
+                router.commit_config()
+
+        seconds = timed(apply)
+        router.rollback()
+        return seconds
+
+    def read(device: str) -> float:
+        return timed(FrrNamespaceDevice(state.routers[device]).running_config)
+
+    def timer_rss_mb(device: str) -> float:
+        """The resident memory of the router's confirm timer while its commit is pending."""
+        router = FrrNamespaceDevice(state.routers[device])
+        router.load_replace_candidate(config=router.running_config().replace(*MARK))
+        router.commit_config(revert_in=300)
+        pending = router.pending()
+        assert pending is not None
+        time.sleep(1.0)  # imported and waiting
+        status = Path(f"/proc/{pending.timer_pid}/status").read_text()
+        rss = next(line for line in status.splitlines() if line.startswith("VmRSS:"))
+        router.rollback()
+        return int(rss.split()[1]) / 1024
+
+    rows = [
+        (
+            f"open a connection: + management probe ({len(routers)} routers)",
+            per_router(routers, open_plain),
+            per_router(routers, open_probed),
+        ),
+        (
+            f"commit one line: + confirm timer and confirm ({len(sample)} routers)",
+            per_router(sample, lambda d: commit(d, False)),
+            per_router(sample, lambda d: commit(d, True)),
+        ),
+    ]
+    table = Table(title="safe delivery: cost per router, without and with", title_justify="left")
+    for column in ("step", "without", "with", "added", "all, 8 at a time"):
+        table.add_column(column, justify="left" if column == "step" else "right")
+    for step, (plain, plain_all), (safe, safe_all) in rows:
+        table.add_row(
+            step,
+            f"{plain:.0f} ms",
+            f"{safe:.0f} ms",
+            f"{safe - plain:+.0f} ms",
+            f"{plain_all / 1000:.1f} s -> {safe_all / 1000:.1f} s",
+        )
+    check, check_all = per_router(sample, read)
+    table.add_row("post-commit check: its read of the running config", "-", f"{check:.0f} ms",
+                  f"+{check:.0f} ms", f"{check_all / 1000:.1f} s")  # fmt: skip
+    rss = statistics.median(timer_rss_mb(d) for d in sample[:3])
+    table.add_row("a pending confirm timer (process RSS)", "-", f"{rss:.0f} MB", "", "")
+    return table
 
 
 def daemon_cpu(state: LabState, daemon: str, seconds: float = 5.0) -> float:

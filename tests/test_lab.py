@@ -4,10 +4,13 @@ FRR, nftables and ping; it runs in `make test` whenever they are present, GOVNET
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 import re
 import shutil
+import signal
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -16,11 +19,24 @@ from pathlib import Path
 import networkx as nx
 import pytest
 from nornir.core import Nornir
+from typer.testing import CliRunner
 
+from govnet.cli import app
 from govnet.design import Design, load_design, reference_design_path
-from govnet.inventory.verification import VerifyResult, failed_hosts
+from govnet.inventory.push_report import PushReport
+from govnet.inventory.rollout import Rollout
+from govnet.inventory.verification import Adjacency, VerifyResult, failed_hosts
 from govnet.labs.faults import cut, failover, restore, routes_over
-from govnet.labs.frr_connection import FRR_RELOAD
+from govnet.labs.frr_connection import FRR_RELOAD, FrrNamespaceDevice, config_lines, probe
+from govnet.labs.frr_daemons import (
+    DAEMONS,
+    cmdline,
+    is_timer,
+    live_daemons,
+    restarting,
+    revive,
+    uts_handle,
+)
 from govnet.labs.netns import (
     NS_MAX,
     LabPlan,
@@ -29,12 +45,19 @@ from govnet.labs.netns import (
     core_and_rings,
     down,
     lab_plan,
+    management_paths,
     namespace_name,
     status,
     vtysh_json,
     wait_converged,
 )
-from govnet.labs.nornir_lab import lab_nornir, lab_push, lab_verifier, lab_verify
+from govnet.labs.nornir_lab import (
+    frr_adjacencies,
+    lab_nornir,
+    lab_push,
+    lab_verifier,
+    lab_verify,
+)
 from govnet.labs.srv6 import steer
 from govnet.labs.workflow import BringUp, bring_up, lab_configs, lab_intents
 from govnet.templates.intent import DeviceIntent, VpnRoute
@@ -133,6 +156,9 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         down(state_file)
     listed = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=True)
     assert not any(ns in listed.stdout for ns in namespaces)
+    assert not any(uts_handle(ns).exists() for ns in namespaces)
+    assert not [p for p in Path("/proc").iterdir() if p.name.isdigit() and any(
+        is_timer(int(p.name), ns) for ns in namespaces)]  # fmt: skip
     assert not state_file.exists()
 
 
@@ -340,3 +366,226 @@ def eventually(check: Callable[[], None], timeout: float, interval: float = 1.0)
             if time.monotonic() > deadline:
                 raise
             time.sleep(interval)
+
+
+# --- routers that behave like routers, and the faults a delivery must survive
+
+LAB = pytest.mark.skipif(not live_lab_possible(), reason="needs root, FRR, nft and ping")
+CHANGE = (
+    " description router id, BGP and management source\n",
+    " description router id, BGP and management source (change 12)\n",
+)
+R3 = ["dg-agg-binhai", "dg-agg-central", "dg-changan", "dg-houjie", "dg-humen", "dg-shatian"]
+
+
+def managed(lab: Live, names: list[str]) -> Nornir:
+    """The lab's Nornir for ``names``, each connection first checking the management path."""
+    return lab_nornir(
+        {n: lab.state.routers[n] for n in names}, management=management_paths(lab.state)
+    )
+
+
+def changed_configs(lab: Live, names: list[str]) -> dict[str, str]:
+    configs = lab_configs(lab.design, lab.graph, names)
+    changed = {n: text.replace(*CHANGE) for n, text in configs.items()}
+    assert all(changed[n] != configs[n] for n in names)
+    return changed
+
+
+def deliver_lab(
+    lab: Live, configs: dict[str, str], rollout: Rollout, settle: float = 10.0
+) -> PushReport:
+    """The delivery `lab push --commit` runs: baseline, commit-confirmed, fresh connection,
+    drift check, verification, differential verdict, confirm or roll back."""
+    intents = lab.intents()
+    names = sorted(configs)
+    verifiers = {n: lab_verifier(intents[n], lab.state.loopbacks, settle) for n in names}
+    roles = {n: str(lab.design.hosts[n].role) for n in names}
+    return lab_push(managed(lab, names), configs, True, verifiers, None, rollout, roles)
+
+
+def put_back(lab: Live, names: list[str]) -> None:
+    """The rendered configs again (a plain commit), the lab converged."""
+    configs = lab_configs(lab.design, lab.graph, names)
+    report = lab_push(lab_nornir({n: lab.state.routers[n] for n in names}), configs, True)
+    assert report.ok, report
+    wait_converged(lab.state, 60)
+
+
+def runs(lab: Live, device: str, config: str) -> bool:
+    """The router runs exactly ``config`` (same lines under the same contexts)."""
+    running = FrrNamespaceDevice(lab.state.routers[device]).running_config()
+    return config_lines(running) == config_lines(config)
+
+
+def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> float:
+    start = time.monotonic()
+    while not condition():
+        if time.monotonic() - start > timeout:
+            raise AssertionError(f"not within {timeout:.0f} s: {what}")
+        time.sleep(0.1)
+    return time.monotonic() - start
+
+
+def kill(pids: list[int | None]) -> None:
+    for pid in pids:
+        assert pid is not None
+        os.kill(pid, signal.SIGKILL)
+
+
+@pytest.mark.lab
+@LAB
+def test_a_daemon_restarted_by_watchfrr_comes_back_with_its_config(lab: Live) -> None:
+    """The saved config boots IS-IS before the interfaces: a restarted isisd has its
+    interface lines, adjacencies and routes back; `lab status` reads the new PID."""
+    device = "dg-guancheng"
+    ns = lab.state.routers[device]
+    rendered = lab_configs(lab.design, lab.graph, [device])[device]
+    old = live_daemons(ns)["isisd"]
+    kill([old])
+    wait_until(lambda: live_daemons(ns)["isisd"] is None, 5, "isisd seen dead")
+    (now,) = [r for r in status(lab.state.path) if r.device == device]
+    assert not now.healthy and now.dead == ["isisd"] and now.pids["zebra"] is not None
+    # watchfrr restarts a daemon after at most its minimum restart interval (60 s)
+    seconds = wait_until(
+        lambda: live_daemons(ns)["isisd"] not in (None, old), 90, "watchfrr restarts isisd"
+    )
+    wait_until(lambda: not restarting(ns), 30, "watchfrr done loading the saved config")
+    print(f"isisd restarted by watchfrr after {seconds:.1f} s")
+    assert runs(lab, device, rendered)
+    (now,) = [r for r in status(lab.state.path) if r.device == device]
+    assert now.healthy and now.pids["isisd"] not in (None, old)
+    up = wait_until(
+        lambda: len([a for a in isis_adjacencies(ns) if a.up]) == 2, 40, "both adjacencies up"
+    )
+    print(f"adjacencies back {up:.1f} s later")
+    wait_converged(lab.state, 60)
+
+
+def isis_adjacencies(ns: str) -> list[Adjacency]:
+    return frr_adjacencies(vtysh_json(ns, "show isis neighbor json"))
+
+
+def kill_mid_reload(ns: str, daemons: list[str], timeout: float = 60.0) -> threading.Thread:
+    """A thread that kills ``daemons`` of the router (by their live PIDs) as soon as an
+    ``frr-reload.py --reload`` runs for it: in the middle of its commit."""
+
+    def reloading() -> bool:
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                args = cmdline(int(entry.name))
+                if FRR_RELOAD in args and "--reload" in args and ns in args:
+                    return True
+        return False
+
+    def watch() -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if reloading():
+                pids = live_daemons(ns)
+                kill([pids[d] for d in daemons])
+                return
+            time.sleep(0.01)
+
+    thread = threading.Thread(target=watch, daemon=True)
+    thread.start()
+    return thread
+
+
+@pytest.mark.lab
+@LAB
+def test_daemons_killed_mid_push_fail_only_their_router_which_ends_on_its_config(
+    lab: Live,
+) -> None:
+    victim = "dg-shatian"
+    ns = lab.state.routers[victim]
+    before = lab_configs(lab.design, lab.graph, [victim])[victim]
+    killer = kill_mid_reload(ns, ["isisd", "zebra"])
+    report = deliver_lab(lab, changed_configs(lab, R3), Rollout(confirm_timeout=120, settle=30))
+    killer.join(1)
+    hosts = {h.host: h for h in report.hosts}
+    assert hosts[victim].status == "failed", hosts[victim]
+    reason = hosts[victim].reason
+    print(reason)
+    assert "isisd" in reason and "zebra" in reason and "down: restarted by" in reason, reason
+    assert "the previous config was restored, checked and saved" in reason
+    others = [n for n in R3 if n != victim]
+    assert {n: hosts[n].status for n in others} == dict.fromkeys(others, "committed"), report
+    # the victim runs and has saved its full previous config; the others run the change
+    assert runs(lab, victim, before)
+    assert config_lines(Path(f"/etc/frr/{ns}/frr.conf").read_text()) == config_lines(before)
+    changed = changed_configs(lab, others)
+    assert all(runs(lab, n, changed[n]) for n in others)
+    assert not any(FrrNamespaceDevice(lab.state.routers[n]).has_pending_commit() for n in R3)
+    wait_converged(lab.state, 60)
+
+    # the victim dead (nothing restarts it): `lab verify` names it as the others' cause
+    pids = live_daemons(ns)
+    kill([pids["watchfrr"]])
+    kill([pids[d] for d in DAEMONS])
+    result = CliRunner().invoke(
+        app, ["lab", "verify", "--state", str(lab.state.path), "--settle", "8", "--json"]
+    )
+    assert result.exit_code == 1, result.output
+    verdicts = json.loads(result.stdout)
+    assert "error" in verdicts[victim]
+    blamed = {h: v["likely_cause"] for h, v in verdicts.items() if "likely_cause" in v}
+    assert blamed and all(victim in cause for cause in blamed.values()), verdicts
+    assert set(blamed) >= {"dg-humen", "dg-houjie"}  # its ring neighbours
+    revival = revive(ns)
+    assert revival is not None and revival.by == "govnet"
+    assert runs(lab, victim, before)
+    wait_converged(lab.state, 60)
+    put_back(lab, others)
+
+
+@pytest.mark.lab
+@LAB
+def test_a_change_that_cuts_the_management_path_is_reverted_by_the_confirm_timer(
+    lab: Live,
+) -> None:
+    """Every IS-IS interface passive: the router is off the backbone, a fresh connection
+    finds its management path down, nothing more is sent to it, and its own timer reverts."""
+    victim = "dg-wanjiang"
+    ns = lab.state.routers[victim]
+    rendered = lab_configs(lab.design, lab.graph, [victim])[victim]
+    cut_off = rendered.replace(" isis network point-to-point\n", " isis passive\n")
+    assert cut_off.count(" isis passive\n") == 3  # lo and both ring links
+    started = len(FrrNamespaceDevice(ns).events())
+    clock = time.monotonic()
+    report = deliver_lab(lab, {victim: cut_off}, Rollout(confirm_timeout=8, settle=5))
+    (host,) = report.hosts
+    print(f"{host.status}: {host.reason} ({time.monotonic() - clock:.0f} s)")
+    assert host.status == "reverted", host
+    assert "management path down" in host.reason and "confirm timer" in host.reason
+    events = FrrNamespaceDevice(ns).events()[started:]
+    assert [e["event"] for e in events] == ["commit", "revert"], events
+    commit, revert = events
+    assert commit["revert_in"] == 8 and revert["pid"] != os.getpid()  # the router's own timer
+    assert 8 <= revert["time"] - commit["time"] < 14
+    assert runs(lab, victim, rendered)
+    assert not FrrNamespaceDevice(ns).has_pending_commit()
+    assert probe(management_paths(lab.state)[victim])
+    wait_converged(lab.state, 60)
+
+
+@pytest.mark.lab
+@LAB
+def test_a_router_broken_before_the_push_refuses_the_commit_unless_allowed(lab: Live) -> None:
+    names = ["dg-dongcheng", "dg-guancheng", "dg-nancheng", "dg-wanjiang"]
+    link = next(k for k in sorted(lab.state.veths) if "dg-dongcheng" in k and "dg-mc-" not in k)
+    cut(lab.state, link, "carrier")
+    try:
+        changed = changed_configs(lab, names)
+        rollout = Rollout(confirm_timeout=120, settle=10)
+        refused = deliver_lab(lab, changed, rollout)
+        assert refused.refused and "dg-dongcheng" in refused.refused, refused
+        assert not refused.ok
+        assert {h.status for h in refused.hosts} == {"skipped"}
+        assert all(runs(lab, n, lab_configs(lab.design, lab.graph, [n])[n]) for n in names)
+        allowed = deliver_lab(lab, changed, rollout.model_copy(update={"allow_degraded": True}))
+        assert {h.host: h.status for h in allowed.hosts} == dict.fromkeys(names, "committed")
+        assert all(runs(lab, n, changed[n]) for n in names)
+    finally:
+        restore(lab.state, link)
+    put_back(lab, names)

@@ -3,8 +3,12 @@ to the lab, and the outage measure of a failover against brute force."""
 
 from __future__ import annotations
 
+import json
+import os
+from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -16,8 +20,18 @@ from govnet.inventory.verification import (
     check_loopback_routes,
     check_srv6_locator,
 )
+from govnet.labs import frr_daemons
 from govnet.labs.faults import longest_gap, spf_quiet
-from govnet.labs.netns import core_and_rings, route_prefixes
+from govnet.labs.frr_connection import CONNECTION_NAME, ManagementPath
+from govnet.labs.frr_daemons import Revival
+from govnet.labs.netns import (
+    LabState,
+    RouterStatus,
+    core_and_rings,
+    lab_plan,
+    management_paths,
+    route_prefixes,
+)
 from govnet.labs.nornir_lab import (
     FRR_FAMILIES,
     frr_adjacencies,
@@ -25,6 +39,7 @@ from govnet.labs.nornir_lab import (
     frr_sessions,
     in_lab,
     isis_routed,
+    lab_nornir,
 )
 from govnet.templates.build import build_intents
 from govnet.topology.graph import build_graph
@@ -184,3 +199,79 @@ def test_spf_back_off_quiet_only_when_every_level_is() -> None:
     scheduled = FRR_SPF_DELAY.format(state="QUIET").replace("Not scheduled", "Scheduled")
     assert not spf_quiet(scheduled)
     assert not spf_quiet("% IS-IS is not running\n")
+
+
+# --- the management path and the daemons' health, without a lab
+
+
+def test_the_management_station_is_the_first_metro_core(reference: Design) -> None:
+    graph = build_graph(reference)
+    plan = lab_plan(reference, graph, core_and_rings(reference, ["R3"]))
+    assert plan.vantage == "dg-mc-01"
+    towns = {"dg-changan", "dg-humen", "dg-shatian"}
+    assert lab_plan(reference, graph, towns).vantage == "dg-changan"  # no core: first router
+
+
+def test_every_router_is_managed_from_the_vantage_loopback(tmp_path: Path) -> None:
+    state = LabState(
+        tmp_path / "state.json",
+        routers={"dg-mc-01": "gn-1", "dg-humen": "gn-2", "dg-ce": "gn-3"},
+        loopbacks={"dg-mc-01": ("10.200.0.44", "::44"), "dg-humen": ("10.200.0.51", "::51")},
+        vantage="dg-mc-01",
+    )
+    state.save()
+    assert LabState.load(state.path).vantage == "dg-mc-01"
+    paths = management_paths(state, timeout=2)
+    assert sorted(paths) == ["dg-humen", "dg-mc-01"]  # a CE has no loopback in the backbone
+    assert paths["dg-humen"] == ManagementPath(
+        vantage="dg-mc-01",
+        vantage_namespace="gn-1",
+        source="10.200.0.44",
+        address="10.200.0.51",
+        timeout=2,
+    )
+    nornir = lab_nornir(state.routers, management=paths)
+    options = nornir.inventory.hosts["dg-humen"].connection_options[CONNECTION_NAME]
+    assert ManagementPath.from_extras(options.extras) == paths["dg-humen"]
+    assert nornir.inventory.hosts["dg-ce"].connection_options == {}
+    assert lab_nornir(state.routers).inventory.hosts["dg-humen"].connection_options == {}
+    assert management_paths(LabState(tmp_path / "x.json", vantage="")) == {}
+
+
+def test_a_daemon_is_alive_only_as_a_live_frr_process_of_its_pathspace(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(frr_daemons, "FRR_RUN", tmp_path)
+    (tmp_path / "gn-1").mkdir()
+    (tmp_path / "gn-1" / "zebra.pid").write_text(f"{os.getpid()}\n")  # alive, but not FRR
+    (tmp_path / "gn-1" / "isisd.pid").write_text("not a pid\n")
+    found = frr_daemons.live_daemons("gn-1")
+    assert found == dict.fromkeys((*frr_daemons.DAEMONS, frr_daemons.SUPERVISOR))
+    assert frr_daemons.dead_daemons("gn-1") == [*frr_daemons.DAEMONS, "watchfrr"]
+    status = RouterStatus("dg-humen", "gn-1", True, {"zebra": 41, "isisd": None})
+    assert status.dead == ["isisd"] and not status.healthy
+    assert status.daemons == {"zebra": True, "isisd": False}
+    assert RouterStatus("dg-humen", "gn-1", True, {"zebra": 41}).healthy
+    assert not RouterStatus("dg-humen", "gn-1", False, {"zebra": 41}).healthy
+    assert Revival(("zebra", "isisd"), "watchfrr", 6.54).describe() == (
+        "zebra, isisd down: restarted by watchfrr in 6.5 s"
+    )
+
+
+def test_lab_status_says_which_router_is_gone(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from govnet.cli import app
+
+    state = LabState(tmp_path / "state.json", routers={"dg-humen": "gn-00000000"})
+    state.save()
+    result = CliRunner().invoke(app, ["lab", "status", "--state", str(state.path), "--json"])
+    assert result.exit_code == 1
+    (router,) = json.loads(result.stdout)
+    assert router == {
+        "device": "dg-humen",
+        "namespace": "gn-00000000",
+        "healthy": False,
+        "daemons": {},
+        "pids": {},
+    }

@@ -183,6 +183,7 @@ def lab_push_command(
     `govnet push` delivers to devices: the diff per router (frr-reload.py); with --commit,
     baseline, canary, batches, commit-confirmed, drift check and verification over a fresh
     connection, then confirm or roll back each router by the differential verdict."""
+    from govnet.labs.netns import management_paths
     from govnet.labs.nornir_lab import lab_nornir, lab_push, lab_verifier
     from govnet.labs.workflow import lab_configs, lab_intents
     from govnet.topology.graph import build_graph
@@ -200,7 +201,7 @@ def lab_push_command(
     intents = lab_intents(loaded, graph, lab)
     verifiers = {n: lab_verifier(intents[n], lab.loopbacks, settle) for n in names}
     roles = {n: str(loaded.hosts[n].role) for n in names}
-    nornir = lab_nornir({n: lab.routers[n] for n in names})
+    nornir = lab_nornir({n: lab.routers[n] for n in names}, management=management_paths(lab))
     with _progress() as progress:
         report = lab_push(
             nornir, configs, commit, verifiers if commit else None, progress, rollout, roles
@@ -223,6 +224,7 @@ def lab_verify_command(
     as the likely cause. Exit 1 on any failure."""
     from govnet.inventory.judgement import likely_causes
     from govnet.inventory.verification import failed_hosts, outcome_json
+    from govnet.labs.netns import management_paths
     from govnet.labs.nornir_lab import lab_nornir, lab_verify
     from govnet.labs.workflow import lab_intents
     from govnet.topology.graph import build_graph
@@ -231,7 +233,8 @@ def lab_verify_command(
     loaded = load_or_exit(design)
     intents = lab_intents(loaded, build_graph(loaded), lab)
     with _progress() as progress:
-        outcome = lab_verify(lab_nornir(lab.routers), intents, lab.loopbacks, settle, progress)
+        nornir = lab_nornir(lab.routers, management=management_paths(lab))
+        outcome = lab_verify(nornir, intents, lab.loopbacks, settle, progress)
     causes = likely_causes(outcome)
     if as_json:
         emit_json(outcome_json(outcome, causes))
@@ -350,7 +353,9 @@ def lab_down(state: StateOption = DEFAULT_LAB_STATE) -> None:
 
 @lab_app.command("status")
 def lab_status(state: StateOption = DEFAULT_LAB_STATE, as_json: JsonOption = False) -> None:
-    """Each router of the lab: its namespace and whether its daemons run."""
+    """Each router of the lab: its namespace and each daemon alive or dead, read now (FRR's
+    pid files checked against the running processes: a daemon watchfrr restarted has a new
+    PID). Exit 1 when any router is not whole."""
     from govnet.labs.netns import status
 
     routers = status(state)
@@ -362,22 +367,27 @@ def lab_status(state: StateOption = DEFAULT_LAB_STATE, as_json: JsonOption = Fal
                     "namespace": r.namespace,
                     "healthy": r.healthy,
                     "daemons": r.daemons,
+                    "pids": r.pids,
                 }
                 for r in routers
             ]
         )
-        return
-    table = titled_table(
-        f"lab: {len(routers)} routers", "device", "namespace", "healthy", "daemons"
-    )
-    for r in routers:
-        table.add_row(
-            r.device,
-            r.namespace,
-            "yes" if r.healthy else "[red]no[/red]",
-            ", ".join(sorted(r.daemons)),
+    else:
+        table = titled_table(
+            f"lab: {len(routers)} routers", "device", "namespace", "healthy", "daemons"
         )
-    out.print(table)
+        for r in routers:
+            daemons = ", ".join(
+                f"{d} {pid}" if pid is not None else f"[red]{d} dead[/red]"
+                for d, pid in r.pids.items()
+            )
+            table.add_row(
+                r.device,
+                r.namespace,
+                "yes" if r.healthy else "[red]no[/red]",
+                daemons if r.namespace_exists else "[red]namespace gone[/red]",
+            )
+        out.print(table)
     if not all(r.healthy for r in routers):
         raise typer.Exit(1)
 

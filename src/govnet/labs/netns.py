@@ -3,18 +3,19 @@
 One namespace per router (``gn-`` plus a short hash of the device name, at most 15 characters),
 veth pairs straight into the two namespaces with the lab's ``ethN`` names, and per router an FRR
 pathspace ``/etc/frr/<ns>/`` started by ``frrinit.sh start <ns>`` inside the namespace and inside
-its own UTS namespace (so every daemon sees the router's hostname). Addresses come from the FRR
-config (zebra applies them). See ``/work/shared/lab-notes.md`` for the measured facts behind this.
+its own UTS namespace (so every daemon sees the router's hostname). Both namespaces are kept by
+files (``/run/netns/<ns>``, ``/run/govnet/uts/<ns>``), never reached through a daemon's PID.
+Addresses come from the FRR config (zebra applies them). See ``/work/shared/lab-notes.md`` for the measured facts behind this.
 
 Everything created is written to a JSON state file *before* it is created, so :func:`down` can
 clean up after a crash: it stops only the PIDs found in the pathspaces it recorded (checked
-against their command line), deletes only the namespaces it recorded, and is idempotent.
+against their command line: confirm timers first, then watchfrr, then the daemons), deletes
+only the namespaces it recorded, and is idempotent.
 """
 
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import os
 import shutil
@@ -32,16 +33,27 @@ import networkx as nx
 from govnet.design import Design
 from govnet.inventory.roles import Role
 from govnet.inventory.verification import loopback_prefixes
+from govnet.labs.frr_connection import PENDING_FILE, PROBE_TIMEOUT, STATE_FOLDER, ManagementPath
+from govnet.labs.frr_daemons import (
+    DAEMONS,
+    FRR_ETC,
+    FRR_RUN,
+    FRRINIT,
+    NETNS_RUN,
+    SUPERVISOR,
+    create_uts,
+    is_our_daemon,
+    live_daemons,
+    pid_files,
+    remove_uts,
+    stop_timer,
+    uts_handle,
+)
 from govnet.templates.build import IntentBuilder, build_intents
 from govnet.yamlio import write_atomically
 
 NS_PREFIX = "gn-"
 NS_MAX = 15
-FRR_ETC = Path("/etc/frr")
-FRR_RUN = Path("/var/run/frr")
-NETNS_RUN = Path("/run/netns")
-FRRINIT = "/usr/lib/frr/frrinit.sh"
-DAEMONS = ("zebra", "staticd", "isisd", "bgpd", "bfdd")
 DAEMONS_TEXT = """\
 # govnet lab pathspace (see /work/shared/lab-notes.md)
 zebra=yes
@@ -72,7 +84,6 @@ NS_SYSCTLS = (
     "net.ipv4.icmp_ratelimit=0",
     "net.ipv6.icmp.ratelimit=0",
 )
-START_SCRIPT = 'hostname "$1" && exec ' + FRRINIT + ' start "$2"'
 
 
 class LabError(Exception):
@@ -112,6 +123,7 @@ class RouterPlan:
 class LabPlan:
     routers: dict[str, RouterPlan]
     veths: tuple[Veth, ...]
+    vantage: str = ""  # the router standing in for the NOC (see management_paths)
 
     def lab_interfaces(self, device: str) -> list[str]:
         """The ethN that exist in the device's namespace."""
@@ -160,7 +172,17 @@ def lab_plan(design: Design, graph: nx.MultiGraph, scope: set[str]) -> LabPlan:
         for link in sorted(design.links, key=lambda link: link.key)
         if link.a.device in scope and link.b.device in scope and link.a.device != link.b.device
     )
-    return LabPlan(routers=routers, veths=veths)
+    return LabPlan(routers=routers, veths=veths, vantage=management_vantage(design, routers))
+
+
+def management_vantage(design: Design, routers: dict[str, RouterPlan]) -> str:
+    """The lab's management station: the first metro core of the lab. Production manages
+    the routers in-band from the NOC, which hangs off the metro core; a change that cuts a
+    router off the IS-IS backbone cuts it off from there too. Without a metro core, the first
+    IS-IS router."""
+    igp = sorted(name for name, router in routers.items() if router.igp)
+    cores = [name for name in igp if design.hosts[name].role is Role.METRO_CORE]
+    return (cores or igp or [""])[0]
 
 
 def core_and_rings(design: Design, rings: list[str]) -> set[str]:
@@ -186,9 +208,11 @@ class LabState:
     loopbacks: dict[str, tuple[str, str]] = field(default_factory=dict)  # device -> (v4, v6)
     veths: dict[str, Veth] = field(default_factory=dict)  # link key -> its veth pair
     cuts: dict[str, str] = field(default_factory=dict)  # link key -> "carrier" or "silent"
+    vantage: str = ""  # the device standing in for the NOC
 
     def save(self) -> None:
         data = {
+            "vantage": self.vantage,
             "routers": self.routers,
             "pids": self.pids,
             "loopbacks": {k: list(v) for k, v in self.loopbacks.items()},
@@ -214,6 +238,7 @@ class LabState:
             },
             veths={str(k): Veth(**v) for k, v in data.get("veths", {}).items()},
             cuts={str(k): str(v) for k, v in data.get("cuts", {}).items()},
+            vantage=str(data.get("vantage", "")),
         )
 
 
@@ -235,36 +260,6 @@ def ns_run(ns: str, args: list[str]) -> str:
     return run(["ip", "netns", "exec", ns, *args])
 
 
-def _cmdline(pid: int) -> list[str]:
-    try:
-        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return []
-    return [part.decode(errors="replace") for part in raw.split(b"\0") if part]
-
-
-def is_our_daemon(pid: int, ns: str) -> bool:
-    """Alive, an FRR binary, and started for pathspace ``ns`` (``-N ns``)."""
-    args = _cmdline(pid)
-    if not args or not args[0].startswith("/usr/lib/frr/"):
-        return False
-    return any(a == "-N" and b == ns for a, b in itertools.pairwise(args))
-
-
-def pid_files(ns: str) -> dict[str, int]:
-    """daemon -> PID from ``/var/run/frr/<ns>/*.pid``."""
-    result: dict[str, int] = {}
-    folder = FRR_RUN / ns
-    if not folder.is_dir():
-        return result
-    for path in sorted(folder.glob("*.pid")):
-        try:
-            result[path.stem] = int(path.read_text().strip())
-        except (OSError, ValueError):
-            continue
-    return result
-
-
 # --- bring up -------------------------------------------------------------------------------
 
 
@@ -274,6 +269,7 @@ def create_namespace(state: LabState, device: str, ns: str) -> None:
     state.routers[device] = ns  # recorded first: a crash right after still leaves a record
     state.save()
     run(["ip", "netns", "add", ns])
+    create_uts(ns, device)
     ns_run(ns, ["ip", "link", "set", "lo", "up"])
     ns_run(ns, ["sysctl", "-q", "-w", *NS_SYSCTLS])
 
@@ -311,29 +307,27 @@ def write_pathspace(ns: str, hostname: str) -> Path:
     return folder
 
 
-def start_frr(device: str, ns: str) -> None:
-    """frrinit.sh inside the namespace and a fresh UTS namespace named after the router."""
-    run(
-        ["ip", "netns", "exec", ns, "unshare", "--uts", "sh", "-c", START_SCRIPT, "sh", device, ns],
-        timeout=120.0,
-    )
+def start_frr(ns: str) -> None:
+    """frrinit.sh inside the router's network and UTS namespaces (its hostname is set)."""
+    run(["ip", "netns", "exec", ns, "nsenter", f"--uts={uts_handle(ns)}", FRRINIT, "start", ns],
+        timeout=120.0)  # fmt: skip
 
 
 def wait_pids(ns: str, timeout: float = 30.0) -> dict[str, int]:
     deadline = time.monotonic() + timeout
     while True:
         pids = {d: p for d, p in pid_files(ns).items() if is_our_daemon(p, ns)}
-        if all(d in pids for d in (*DAEMONS, "watchfrr")):
+        if all(d in pids for d in (*DAEMONS, SUPERVISOR)):
             return pids
         if time.monotonic() > deadline:
-            missing = sorted(set((*DAEMONS, "watchfrr")) - set(pids))
+            missing = sorted(set((*DAEMONS, SUPERVISOR)) - set(pids))
             raise LabError(f"{ns}: daemons not running: {', '.join(missing)}")
         time.sleep(0.2)
 
 
 def start_router(router: RouterPlan) -> dict[str, int]:
     """FRR started for one router (bootstrap config): its daemons' PIDs once all run."""
-    start_frr(router.name, router.namespace)
+    start_frr(router.namespace)
     return wait_pids(router.namespace)
 
 
@@ -366,6 +360,7 @@ def prepare(plan: LabPlan, state_file: Path) -> LabState:
     state.loopbacks = {
         r.name: (r.loopback_ipv4, r.loopback_ipv6) for r in plan.routers.values() if r.igp
     }
+    state.vantage = plan.vantage
     try:
         for router in plan.routers.values():
             create_namespace(state, router.name, router.namespace)
@@ -418,11 +413,24 @@ def our_pids(ns: str, recorded: dict[str, int]) -> dict[str, int]:
     return {d: p for d, p in found.items() if is_our_daemon(p, ns)}
 
 
+def stop_confirm_timer(ns: str) -> None:
+    """A pending commit's timer would restart the daemons being stopped: stopped first."""
+    try:
+        pending = json.loads((FRR_ETC / ns / STATE_FOLDER / PENDING_FILE).read_text())
+        pid = int(pending["timer_pid"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return
+    stop_timer(pid, ns)
+
+
 def stop_routers(state: LabState) -> None:
-    """Every watchfrr first (or it restarts the others), then the daemons, all in parallel."""
+    """Every confirm timer and watchfrr first (or they restart the others), then the daemons,
+    all in parallel."""
     spaces = sorted(set(state.routers.values()) | set(state.pids))
+    for ns in spaces:
+        stop_confirm_timer(ns)
     pids = {ns: our_pids(ns, state.pids.get(ns, {})) for ns in spaces}
-    stop_pids([p["watchfrr"] for p in pids.values() if "watchfrr" in p])
+    stop_pids([p[SUPERVISOR] for p in pids.values() if SUPERVISOR in p])
     stop_pids(sorted({pid for p in pids.values() for d, pid in p.items() if d != "watchfrr"}))
 
 
@@ -436,6 +444,7 @@ def down(state_file: Path) -> None:
         errors.append(f"stopping daemons: {error}")
     for ns in sorted(set(state.routers.values()) | set(state.pids)):
         try:
+            remove_uts(ns)
             if namespace_exists(ns):
                 run(["ip", "netns", "delete", ns])
             shutil.rmtree(FRR_ETC / ns, ignore_errors=True)
@@ -447,6 +456,25 @@ def down(state_file: Path) -> None:
     state_file.unlink(missing_ok=True)
 
 
+def management_paths(state: LabState, timeout: float = PROBE_TIMEOUT) -> dict[str, ManagementPath]:
+    """device -> how the lab's management station reaches it: a ping from the vantage
+    router's loopback to the device's IPv4 loopback (IS-IS routers only: a CE has no path
+    from the backbone's management station)."""
+    if state.vantage not in state.loopbacks:
+        return {}
+    source = state.loopbacks[state.vantage][0]
+    return {
+        device: ManagementPath(
+            vantage=state.vantage,
+            vantage_namespace=state.routers[state.vantage],
+            source=source,
+            address=loopback[0],
+            timeout=timeout,
+        )
+        for device, loopback in sorted(state.loopbacks.items())
+    }
+
+
 # --- observe --------------------------------------------------------------------------------
 
 
@@ -455,24 +483,42 @@ class RouterStatus:
     device: str
     namespace: str
     namespace_exists: bool
-    daemons: dict[str, bool]
+    pids: dict[str, int | None]  # daemon -> its live PID now (FRR's pid file), None if dead
+
+    @property
+    def daemons(self) -> dict[str, bool]:
+        return {daemon: pid is not None for daemon, pid in self.pids.items()}
+
+    @property
+    def dead(self) -> list[str]:
+        return [daemon for daemon, pid in self.pids.items() if pid is None]
 
     @property
     def healthy(self) -> bool:
-        return self.namespace_exists and bool(self.daemons) and all(self.daemons.values())
+        return self.namespace_exists and bool(self.pids) and not self.dead
+
+
+def router_status(device: str, ns: str) -> RouterStatus:
+    """One router now: its daemons' PIDs read from FRR's pid files and checked against /proc
+    (a daemon watchfrr restarted has a new PID; one that died has none)."""
+    exists = namespace_exists(ns)
+    return RouterStatus(device, ns, exists, live_daemons(ns) if exists else {})
 
 
 def status(state_file: Path) -> list[RouterStatus]:
     state = LabState.load(state_file)
-    return [
-        RouterStatus(
-            device=device,
-            namespace=ns,
-            namespace_exists=namespace_exists(ns),
-            daemons={d: is_our_daemon(p, ns) for d, p in sorted(state.pids.get(ns, {}).items())},
-        )
-        for device, ns in sorted(state.routers.items())
-    ]
+    return [router_status(device, ns) for device, ns in sorted(state.routers.items())]
+
+
+def broken_routers(state: LabState) -> dict[str, list[str]]:
+    """device -> its dead daemons (or ``namespace`` when the router is gone), for every router
+    of the lab that is not whole: the cause to name when others lose routes to it."""
+    found = {}
+    for device, ns in sorted(state.routers.items()):
+        now = router_status(device, ns)
+        if not now.healthy:
+            found[device] = now.dead if now.namespace_exists else ["namespace"]
+    return found
 
 
 def vtysh_json(ns: str, command: str) -> Any:

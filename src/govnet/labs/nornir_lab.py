@@ -16,7 +16,7 @@ from typing import Any
 
 from nornir.core import Nornir
 from nornir.core.configuration import Config
-from nornir.core.inventory import Defaults, Groups, Host, Hosts, Inventory
+from nornir.core.inventory import ConnectionOptions, Defaults, Groups, Host, Hosts, Inventory
 from nornir.core.task import Result, Task
 from nornir.plugins.runners import ThreadedRunner
 from rich.progress import Progress
@@ -44,7 +44,12 @@ from govnet.inventory.verification import (
 )
 from govnet.ipv6.live import run_per_host
 from govnet.labs.faults import SHOW_SPF_DELAY, spf_quiet
-from govnet.labs.frr_connection import CONNECTION_NAME, FrrNamespaceDevice, register
+from govnet.labs.frr_connection import (
+    CONNECTION_NAME,
+    FrrNamespaceDevice,
+    ManagementPath,
+    register,
+)
 from govnet.templates.intent import DeviceIntent
 
 FRR_FAMILIES = {
@@ -192,12 +197,30 @@ def lab_verifier(
 # --- the inventory and the runs
 
 
-def lab_nornir(routers: Mapping[str, str], workers: int = 8) -> Nornir:
-    """device -> namespace as a Nornir inventory (hostname = namespace, platform frr)."""
+def lab_nornir(
+    routers: Mapping[str, str],
+    workers: int = 8,
+    management: Mapping[str, ManagementPath] | None = None,
+) -> Nornir:
+    """device -> namespace as a Nornir inventory (hostname = namespace, platform frr). With
+    ``management`` (device -> its management path, :func:`govnet.labs.netns.management_paths`),
+    opening a router's connection first checks that its loopback answers from the lab's
+    management vantage point, as a production session reaches a device in-band; without it
+    (a first config, which production delivers from a console) no path is checked."""
     register()
+    paths = management or {}
     hosts = Hosts(
         {
-            name: Host(name=name, hostname=namespace, platform="frr")
+            name: Host(
+                name=name,
+                hostname=namespace,
+                platform="frr",
+                connection_options=(
+                    {CONNECTION_NAME: ConnectionOptions(extras=paths[name].as_extras())}
+                    if name in paths
+                    else {}
+                ),
+            )
             for name, namespace in sorted(routers.items())
         }
     )
