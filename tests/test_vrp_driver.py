@@ -499,3 +499,49 @@ def test_a_rendered_config_enters_line_by_line(reference: Design) -> None:
         *(line.strip() for line in block),
         "quit",
     ]
+
+
+# --- the merge diff
+
+
+RUNNING = """\
+#
+sysname dg-humen
+#
+interface GE3/0/0
+ undo shutdown
+ description to dg-dongcheng
+#
+snmp-agent sys-info version v3
+#
+local-user govnet-break-glass password irreversible-cipher $1c$Q8e$Xq1$
+#
+return
+<dg-humen>"""
+
+
+def test_the_merge_diff_counts_an_undo_only_while_its_function_is_on() -> None:
+    candidate = (
+        "sysname dg-humen\n"
+        "interface GE3/0/0\n"
+        " undo shutdown\n"
+        " description to dg-dongcheng, 100G\n"
+        "undo telnet server enable\n"
+        "undo snmp-agent sys-info version v3\n"
+        "local-user govnet-break-glass password irreversible-cipher Break-Glass-2026!\n"
+    )
+    replay = ReplayConnection({"display current-configuration": RUNNING})
+    driver = driver_on(replay)
+    driver.load_merge_candidate(config=candidate)
+    assert driver.compare_config().splitlines() == [
+        " description to dg-dongcheng, 100G",
+        "undo snmp-agent sys-info version v3",
+        "local-user govnet-break-glass password irreversible-cipher Break-Glass-2026!",
+    ]
+    assert replay.sent == ["display current-configuration"]
+
+
+def test_nothing_loaded_compares_to_nothing() -> None:
+    replay = ReplayConnection({})
+    assert driver_on(replay).compare_config() == ""
+    assert replay.sent == []

@@ -6,6 +6,7 @@ fresh connection (drift, verification), finish (confirm or roll back), reconnect
 from __future__ import annotations
 
 import contextlib
+import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,6 +28,13 @@ DRIFT_LINES = 5
 SETTLE_INTERVAL_S = 5.0
 # A drift check that could not run counts as drift: what runs on the device is unknown.
 DRIFT_UNCHECKED = "the drift check failed: "
+# How devices print a secret they stored in their own form: Junos ``$9$``, VRP's cipher texts
+# (``%^%#…``, ``%#%#…``, ``%@%@…``, ``%+%#…``, ``$1a$…``). A line that carries a secret never
+# compares equal to the candidate (the device re-encrypts it with a salt of its own), so it is
+# never drift; whether the secret works is for the login and the sessions to show.
+DEVICE_SECRET_FORMS = re.compile(r"\$9\$|%\^%#|%#%#|%@%@|%\+%#|\$1[a-d]\$")
+# Lines of a diff that only say where a change is (Junos ``[edit …]``, unified-diff headers).
+DIFF_CONTEXT = re.compile(r"\s*(\[edit\b.*\]|\+\+\+ |--- |@@ )")
 PENDING_ELSEWHERE = (
     "a confirmed commit is already pending on the device (another session's): nothing sent"
 )
@@ -149,6 +157,21 @@ def stage(
     return Staged(diff=diff, committed=True, seconds=time.monotonic() - clock, commit_window=window)
 
 
+def drifted_lines(diff: str, secrets: Mapping[str, str]) -> list[str]:
+    """The lines of a post-commit diff that show the device does not run what was pushed:
+    every changed line but those carrying a secret (its value as sent, or the device's own
+    encrypted form of it) and those that only give a change's context."""
+    values = [value for value in secrets.values() if value]
+    return [
+        line
+        for line in diff.splitlines()
+        if line.strip()
+        and not DIFF_CONTEXT.match(line)
+        and not DEVICE_SECRET_FORMS.search(line)
+        and not any(value in line for value in values)
+    ]
+
+
 def _first_lines(diff: str) -> str:
     lines = [line for line in diff.splitlines() if line.strip()]
     more = f" (+{len(lines) - DRIFT_LINES} more lines)" if len(lines) > DRIFT_LINES else ""
@@ -182,8 +205,9 @@ def check_after_commit(
         return Checked(unreachable=failure_reason(error), seconds=time.monotonic() - clock)
     try:
         _load(device, delivery)
-        drift = str(device.compare_config() or "")
+        diff = str(device.compare_config() or "")
         device.discard_config()
+        drift = "\n".join(drifted_lines(diff, delivery.secrets))
     except Exception as error:
         drift = f"{DRIFT_UNCHECKED}{failure_reason(error)}"
     if drift.strip():

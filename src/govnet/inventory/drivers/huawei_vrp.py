@@ -111,6 +111,14 @@ _TRIAL_LEFT = re.compile(r"\s*Trial\s+time\s+left\s+\(sec\)\s*:\s*(?P<left>\d+)\
 _TRIAL_PERSIST = re.compile(r"\s*Persist\s+id\s*:\s*(?P<id>\S+)\s*$")
 
 
+def _undo_in_effect(command: str, configured: set[str]) -> bool:
+    """``command`` is ``undo X`` and no configured line is ``X`` or starts with ``X ``."""
+    if not command.startswith("undo "):
+        return False
+    positive = command.removeprefix("undo ")
+    return not any(line == positive or line.startswith(positive + " ") for line in configured)
+
+
 def parse_trial_status(text: str) -> TrialStatus:
     """The trial state; anything but the documented lines is unexpected output."""
     command = TRIAL_STATUS_COMMAND
@@ -233,6 +241,25 @@ class HuaweiVRPDriver(VRPDriver):  # type: ignore[misc]
             raise CommitError(f"'save': {problem}; the change runs but is not saved")
 
     # --- NAPALM's commit API
+
+    def compare_config(self) -> str:
+        """The candidate's lines the running config lacks (the community driver's merge diff),
+        except an ``undo X`` line whose ``X`` is not configured: VRP prints no line for a
+        function that is off by default, so an ``undo`` already in effect is no change (and
+        after a commit it would otherwise look as if the device had dropped it)."""
+        if not self.loaded:
+            return ""
+        running = str(self.get_config(retrieve="running")["running"]).splitlines()
+        present = set(running)
+        configured = {line.strip() for line in running}
+        return "\n".join(
+            line
+            for line in self.merge_candidate.splitlines()
+            if line.strip()
+            and not line.lstrip().startswith("!")
+            and line not in present
+            and not _undo_in_effect(line.strip(), configured)
+        )
 
     def load_replace_candidate(
         self, filename: str | None = None, config: str | None = None
