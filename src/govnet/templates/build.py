@@ -62,6 +62,11 @@ SRV6_STATIC_FUNCTION_BITS = 16
 SHARED_HUB_RT_ID = 1
 SHARED_SPOKE_RT_ID = 2
 CE_ASN_BASE = 4_200_000_000
+# dual transport: one MPLS and one SRv6 path per VPN route (RD = router-id:VPN id, so each
+# egress PE's route is its own prefix)
+ADD_PATH_PATHS = 2
+# dual transport: local preference of the SRv6 sessions' VPN routes on the PEs (default 100)
+SRV6_LOCAL_PREFERENCE = 200
 BGP_EXCLUDED = frozenset({Role.ACCESS, Role.BUREAU_CE})
 SHARED_HUB_ROLES = frozenset({Role.CLOUD_DC_GW, Role.DR_DC_GW})
 
@@ -372,6 +377,9 @@ class IntentBuilder:
         if self.transport in (Transport.SRV6, Transport.DUAL):
             sessions.append(("v6", True))
         loopback = PLATFORMS[self.platform(self.design.hosts[device])].loopback
+        # dual: the documented MPLS -> SRv6 evolution (Huawei NE40E "evolution from BGP L3VPN
+        # over MPLS to L3VPN over SRv6"): add-path everywhere, the SRv6 routes preferred on PEs
+        dual = self.transport is Transport.DUAL
         neighbors = []
         for peer in peers:
             for family, srv6 in sessions:
@@ -386,6 +394,9 @@ class IntentBuilder:
                         families=["vpnv4", "vpnv6"],
                         route_reflector_client=is_rr and peer not in self.rrs,
                         srv6=srv6,
+                        add_path_send=dual and is_rr,
+                        add_path_receive=dual,
+                        preferred=dual and srv6 and not is_rr,
                     )
                 )
         return neighbors
@@ -563,6 +574,12 @@ class IntentBuilder:
                 route_reflector=host.name in self.rrs,
                 cluster_id=self.cluster_id if host.name in self.rrs else None,
                 neighbors=neighbors,
+                add_path_paths=ADD_PATH_PATHS
+                if self.transport is Transport.DUAL and host.name in self.rrs
+                else None,
+                srv6_local_preference=SRV6_LOCAL_PREFERENCE
+                if any(n.preferred for n in neighbors)
+                else None,
             )
         intent = DeviceIntent(
             hostname=host.name,

@@ -146,6 +146,12 @@ class BgpNeighbor(Intent):
     srv6: bool = False  # carry VPN routes with the SRv6 prefix-SID (RFC 9252)
     vrf: str | None = None  # PE-CE or Internet sessions inside a VRF
     bfd: bool = False
+    # dual transport (MPLS -> SRv6 evolution): RFC 7911 add-path on the VPN families, so that
+    # both the MPLS and the SRv6 route of a prefix reach every PE ("send" and "receive" on the
+    # reflectors' sessions, "receive" on the clients'), and the SRv6 session's routes preferred
+    add_path_send: bool = False
+    add_path_receive: bool = False
+    preferred: bool = False
 
 
 class BgpIntent(Intent):
@@ -154,6 +160,10 @@ class BgpIntent(Intent):
     route_reflector: bool
     cluster_id: str | None
     neighbors: list[BgpNeighbor]
+    # dual transport: paths per prefix a reflector selects and sends with add-path (None: off)
+    add_path_paths: int | None = None
+    # dual transport: local preference given to the routes of the preferred (SRv6) sessions
+    srv6_local_preference: int | None = None
 
 
 class VrfIntent(Intent):
