@@ -91,9 +91,7 @@ def pes(intents: dict[str, DeviceIntent], platform: str) -> list[str]:
 
 
 def all_pes(intents: dict[str, DeviceIntent]) -> list[str]:
-    return sorted(
-        n for n, d in intents.items() if d.bgp and not d.bgp.route_reflector and ibgp(d)
-    )
+    return sorted(n for n, d in intents.items() if d.bgp and not d.bgp.route_reflector and ibgp(d))
 
 
 # --- the intent ----------------------------------------------------------------------------------
@@ -240,9 +238,7 @@ def test_xr_pes_receive_add_path_and_prefer_srv6(
                 af = neighbor.child(f"address-family {family} unicast")
                 assert af is not None
                 assert ("route-policy GOVNET-SRV6-PREFERRED in" in lines(af)) == n.srv6
-        policy = indented_blocks(text, frozenset({"!"})).child(
-            "route-policy GOVNET-SRV6-PREFERRED"
-        )
+        policy = indented_blocks(text, frozenset({"!"})).child("route-policy GOVNET-SRV6-PREFERRED")
         assert policy is not None
         assert f"set local-preference {SRV6_LOCAL_PREFERENCE}" in lines(policy)
 
@@ -344,7 +340,10 @@ def test_frr_pes_prefer_srv6(mini: Design) -> None:
     assert names
     for name in names:
         text = render(mini, lab[name])
-        assert f"route-map GN-SRV6-PREFERRED permit 10\n set local-preference {SRV6_LOCAL_PREFERENCE}\n" in text
+        assert (
+            f"route-map GN-SRV6-PREFERRED permit 10\n set local-preference {SRV6_LOCAL_PREFERENCE}\n"
+            in text
+        )
         for af in frr_families(text).values():
             assert not any("addpath-tx" in line for line in af)
             for n in ibgp(lab[name]):

@@ -138,6 +138,11 @@ GRAMMAR: dict[str, list[str]] = {
         rf"  reflector cluster-id (?:{IP4}|\d+)",
         r"  undo policy vpn-target",
         rf"  peer {ADDR} (?:enable|reflect-client|prefix-sid|bfd enable)",
+        # dual transport (SOURCES.md, "dual transport (MPLS + SRv6) evolution")
+        r"  bestroute add-path path-number (?:[2-9]|[1-5]\d|6[0-4])",
+        rf"  peer {ADDR} capability-advertise add-path (?:both|receive|send)",
+        rf"  peer {ADDR} advertise add-path path-number (?:[2-9]|[1-5]\d|6[0-4])",
+        rf"  peer {ADDR} high-priority",
         rf"  peer {ADDR} as-number \d+",
         rf"  peer {ADDR} description .+",
         r"  import-route direct",

@@ -319,6 +319,10 @@ def test_ibgp_neighbours_are_loopbacks_of_reflectors_or_clients(
                     "advertise-srv6-service",
                     "accept-srv6-service",
                 ], host
+            elif c.design.network.transport.value == "dual":
+                # dual transport: the MPLS sessions carry add-path (SOURCES.md), no SRv6 service
+                assert vpn["unicast"].leaves == [], host
+                assert "receive" in vpn["unicast"]["add-path"].leaves, host
             else:
                 assert vpn.leaves == ["unicast"], host
             is_clients = group_name.endswith("-CLIENTS")
