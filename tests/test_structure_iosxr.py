@@ -592,5 +592,7 @@ def test_unknown_model_need_is_refused(tmp_path: Path) -> None:
     (templates / "features.yaml").write_text(
         source.replace("NCS-57: [srv6_hw_profile_base]", "NCS-57: [reload_by_magic]")
     )
-    with pytest.raises(ValueError, match="reload_by_magic|srv6_hw_profile_base"):
+    with pytest.raises(
+        ValueError, match=r"models: iosxr: NCS-57: expected a list of srv6_hw_profile_base"
+    ):
         load_features(template_dirs(root))
