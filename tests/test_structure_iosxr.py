@@ -522,3 +522,77 @@ def test_secret_fields_ask_for_their_forms(mini: Rendered) -> None:
     assert (
         " authentication-key 2 md5 encrypted %SECRET(env:GOVNET_NTP_KEY_MD5|cisco-type7)%\n" in text
     )
+
+
+# --- the NCS 5500/5700 SRv6 hardware profile (templates/features.yaml `models`) ---------------
+
+HW_PROFILE = "hw-module profile segment-routing srv6 mode base"
+
+
+def ncs_mini(tmp_path: Path) -> Path:
+    """The mini design with agg-01 on an NCS 5700 (mc-02 and town-b stay ASR 9000s)."""
+    root = copy_design(MINI, tmp_path / "design")
+    replace_in(
+        root / "inventory" / "hosts.yaml",
+        "site: agg-north, district: north, model: ASR-9902",
+        "site: agg-north, district: north, model: NCS-57C3-MOD-SYS",
+    )
+    return root
+
+
+def test_feature_matrix_knows_which_models_need_the_profile() -> None:
+    features = load_features(template_dirs(MINI))
+    for model in ("NCS-5501-SE", "NCS-55A1-24H", "NCS-57C3-MOD-SYS", "ncs-5504"):
+        assert features.model_needs("iosxr", model) == ["srv6_hw_profile_base"], model
+    for model in ("ASR-9902", "ASR-9906", "8201-32FH"):
+        assert features.model_needs("iosxr", model) == [], model
+    assert features.model_needs("junos", "NCS-5501") == []
+
+
+@pytest.mark.parametrize("where", ["ncs", "mini", "reference"])
+def test_hw_profile_on_the_models_that_need_it_only(where: str, tmp_path: Path) -> None:
+    root = {"ncs": ncs_mini(tmp_path), "mini": MINI, "reference": REFERENCE}[where]
+    rendered = render_platform(root)
+    features = load_features(template_dirs(root))
+    needing = set()
+    for host, intent in rendered.intents.items():
+        tree = rendered.tree(host)
+        needs = "srv6_hw_profile_base" in features.model_needs("iosxr", intent.model)
+        if needs and intent.srv6 is not None:
+            needing.add(host)
+            # a top-level line, once, beside the base-format (no micro-segment) locator
+            assert tree.lines().count(HW_PROFILE) == 1, host
+            assert "micro-segment" not in rendered.texts[host], host
+        else:
+            assert HW_PROFILE not in rendered.texts[host], host
+    assert needing == ({"agg-01"} if where == "ncs" else set())
+
+
+def test_render_warns_that_the_profile_needs_a_reload(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from govnet.cli import app
+
+    root = ncs_mini(tmp_path)
+    result = CliRunner().invoke(
+        app, ["render", "--design", str(root), "--out", str(tmp_path / "out")]
+    )
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.output.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1 and warnings[0].startswith("warning: agg-01: "), result.output
+    assert "reload" in result.output and HW_PROFILE in result.output
+    assert HW_PROFILE in (tmp_path / "out" / "iosxr" / "agg-01.cfg").read_text()
+
+
+def test_unknown_model_need_is_refused(tmp_path: Path) -> None:
+    root = copy_design(MINI, tmp_path / "design")
+    templates = root / "templates"
+    templates.mkdir()
+    source = (template_dirs(MINI)[-1] / "features.yaml").read_text()
+    (templates / "features.yaml").write_text(
+        source.replace("NCS-57: [srv6_hw_profile_base]", "NCS-57: [reload_by_magic]")
+    )
+    with pytest.raises(
+        ValueError, match=r"models: iosxr: NCS-57: expected a list of srv6_hw_profile_base"
+    ):
+        load_features(template_dirs(root))

@@ -431,12 +431,11 @@ def test_srv6_locators_referenced_are_defined(cases: dict[str, Case], name: str)
     referenced = 0
     for host, r in configs(cases, name):
         srv6 = r.tree.get("routing-options").get("source-packet-routing").get("srv6")
-        defined = srv6.named("locator")
+        defined = dict(v.split(" ", 1) for v in srv6.values("locator"))
         if r.intent.srv6 is None:
             assert not defined, host
             continue
-        locator = defined[r.intent.srv6.locator_name]
-        assert locator.leaves[0] == r.intent.srv6.locator_prefix, host
+        assert defined[r.intent.srv6.locator_name] == r.intent.srv6.locator_prefix, host
         isis = r.tree["protocols"]["isis"]["source-packet-routing"]["srv6"].named("locator")
         uses = list(isis)
         sids = [s for b in isis.values() for s in b.named("end-sid")]
@@ -450,6 +449,44 @@ def test_srv6_locators_referenced_are_defined(cases: dict[str, Case], name: str)
         assert set(uses) <= set(defined), host
         referenced += len(uses)
     assert referenced
+
+
+@pytest.mark.parametrize("name", DESIGNS)
+def test_srv6_locator_and_vrf_sids_as_documented(cases: dict[str, Case], name: str) -> None:
+    """Junos CLI reference, locator (routing-options source-packet-routing srv6): a name and
+    an IPv6 prefix, no `function-length`; the VRF's End.DT4/End.DT6 SIDs are given statically
+    (Juniper's L3 services over SRv6 example), inside the locator ("the locator and SIDs
+    belong to the same subnet"), one pair per VRF, never the End SID."""
+    vrfs = 0
+    for host, r in configs(cases, name):
+        text = r.text
+        assert "function-length" not in text, host
+        assert not re.search(r"end-dt(4|6|46)-sid;", text), host
+        if r.intent.srv6 is None:
+            assert "end-dt" not in text, host
+            continue
+        srv6 = r.tree["routing-options"]["source-packet-routing"]["srv6"]
+        assert srv6.children == {}, host  # the locator is one statement, no options
+        prefix = ipaddress.ip_network(r.intent.srv6.locator_prefix)
+        assert prefix.prefixlen == 64, host
+        end_sid = ipaddress.ip_address(r.intent.srv6.locator_address)
+        seen: set[str] = set()
+        for vrf in (v for v in r.intent.vrfs if v.srv6):
+            bgp = r.tree["routing-instances"][vrf.name]["protocols"]["bgp"]
+            locator = bgp["source-packet-routing"]["srv6"][f"locator {r.intent.srv6.locator_name}"]
+            assert locator.leaves == [
+                f"end-dt4-sid {vrf.srv6_dt4_sid}",
+                f"end-dt6-sid {vrf.srv6_dt6_sid}",
+            ], (host, vrf.name)
+            for sid in (vrf.srv6_dt4_sid, vrf.srv6_dt6_sid):
+                assert sid is not None and sid not in seen, (host, vrf.name)
+                address = ipaddress.ip_address(sid)
+                assert address in prefix and address != end_sid, (host, vrf.name)
+                seen.add(sid)
+            vrfs += 1
+        for vrf in (v for v in r.intent.vrfs if not v.srv6):
+            assert vrf.srv6_dt4_sid is None and vrf.srv6_dt6_sid is None, (host, vrf.name)
+    assert vrfs, name
 
 
 # --- exact lines -------------------------------------------------------------------------------
@@ -503,7 +540,8 @@ def test_cloud01_exact_lines(cases: dict[str, Case]) -> None:
                     source-packet-routing {
                         srv6 {
                             locator GOVNET {
-                                end-dt46-sid;
+                                end-dt4-sid 5f00:0:99:2:12d::;
+                                end-dt6-sid 5f00:0:99:2:812d::;
                             }
                         }
                     }
@@ -520,11 +558,7 @@ def test_cloud01_exact_lines(cases: dict[str, Case]) -> None:
                 then reject;
             }
         }""",
-        """\
-            locator GOVNET {
-                5f00:0:99:2::/64;
-                function-length 16;
-            }""",
+        "locator GOVNET 5f00:0:99:2::/64;",
         "community RT-65099-1 members target:65099:1;",
         "authentication-order [ tacplus password ];",
         'authentication-key 1 type sha256 value "%SECRET(env:GOVNET_NTP_KEY_SHA256)%";',

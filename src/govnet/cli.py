@@ -237,6 +237,8 @@ def render(
         configs = render_design(loaded, graph, selected, lab=lab)
     written = write_configs(out_dir, configs)
     out.print(f"rendered {len(configs)} configs into {out_dir} ({len(written)} changed)")
+    for note in (n for c in configs for n in c.notes):
+        err.print(f"warning: {note}", style="yellow")
 
 
 @app.command()

@@ -449,6 +449,23 @@ class IntentBuilder:
                 )
         return neighbors
 
+    def vrf_sids(self, host: Host, vpn: Vpn) -> tuple[str, str]:
+        """The VRF's static End.DT4 and End.DT6 SIDs: the locator, then the static function
+        bits (right after the locator) holding the VPN id, with the top function bit set for
+        End.DT6; deterministic per PE and VPN, and never the End SID (function 0)."""
+        locator = ipaddress.IPv6Network(self.graph.nodes[host.name]["srv6_locator"])
+        bits = SRV6_STATIC_FUNCTION_BITS
+        shift = 128 - locator.prefixlen - bits
+        top = 1 << (bits - 1)
+        if shift < 0 or not 0 < vpn.id < top:
+            raise ValueError(
+                f"{host.name}: VPN {vpn.name} (id {vpn.id}) has no static SRv6 function in "
+                f"locator {locator}: ids 1 to {top - 1}, locators up to /{128 - bits}"
+            )
+        base = int(locator.network_address)
+        dt4, dt6 = base | (vpn.id << shift), base | ((top | vpn.id) << shift)
+        return str(ipaddress.IPv6Address(dt4)), str(ipaddress.IPv6Address(dt6))
+
     def vrfs(self, host: Host) -> list[VrfIntent]:
         rid = self.router_id(host.name)
         result = []
@@ -460,6 +477,8 @@ class IntentBuilder:
             if not (on_pe or on_ce):
                 continue
             imports, exports = self.route_targets(vpn, host) if on_pe else ([], [])
+            srv6 = on_pe and self.transport in (Transport.SRV6, Transport.DUAL)
+            sids = self.vrf_sids(host, vpn) if srv6 and self.srv6(host) else (None, None)
             result.append(
                 VrfIntent(
                     name=vpn.name,
@@ -472,7 +491,9 @@ class IntentBuilder:
                     ipv4=True,
                     ipv6=True,
                     mpls=on_pe and self.transport in (Transport.MPLS, Transport.DUAL),
-                    srv6=on_pe and self.transport in (Transport.SRV6, Transport.DUAL),
+                    srv6=srv6,
+                    srv6_dt4_sid=sids[0],
+                    srv6_dt6_sid=sids[1],
                 )
             )
         return result

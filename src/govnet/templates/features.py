@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from govnet.inventory.platforms import Platform
@@ -12,13 +12,39 @@ from govnet.yamlio import read_yaml
 
 FEATURES_FILE = "features.yaml"
 
+# What a hardware model may need (features.yaml `models`), with when it applies and the warning
+# `govnet render` prints for it: (applies to the intent?, note).
+MODEL_NEEDS: dict[str, tuple[Callable[[DeviceIntent], bool], str]] = {
+    # IOS-XR on NCS 5500/5700: base-format SRv6 locators need the hardware profile
+    "srv6_hw_profile_base": (
+        lambda intent: intent.srv6 is not None,
+        "renders 'hw-module profile segment-routing srv6 mode base': it takes effect only "
+        "after a reload of the router, which govnet push does not do (templates/README.md)",
+    ),
+}
+
 
 @dataclass(frozen=True)
 class Features:
     matrix: dict[str, dict[str, bool]]  # feature -> platform -> supported
+    # platform -> model-name start (upper case) -> needs (MODEL_NEEDS keys)
+    models: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
     def of(self, platform: str) -> dict[str, bool]:
         return {feature: bool(row.get(platform, False)) for feature, row in self.matrix.items()}
+
+    def model_needs(self, platform: str, model: str) -> list[str]:
+        """What the model needs (the longest matching model-name start), whether used or not."""
+        starts = [s for s in self.models.get(platform, {}) if model.upper().startswith(s)]
+        return list(self.models[platform][max(starts, key=len)]) if starts else []
+
+    def needs_of(self, intent: DeviceIntent) -> list[str]:
+        """The model's needs that apply to what this device renders."""
+        return [
+            need
+            for need in self.model_needs(intent.platform, intent.model)
+            if MODEL_NEEDS[need][0](intent)
+        ]
 
 
 def load_features(template_dirs: list[Path]) -> Features:
@@ -41,8 +67,28 @@ def load_features(template_dirs: list[Path]) -> Features:
                         f"for platforms {', '.join(sorted(platforms))}"
                     )
                 matrix[str(feature)] = {str(k): bool(v) for k, v in row.items()}
-            return Features(matrix)
+            models = doc.data.get("models", {}) if isinstance(doc.data, dict) else {}
+            return Features(matrix, _models(models or {}, platforms))
     raise FileNotFoundError(f"no templates/{FEATURES_FILE} in {', '.join(map(str, template_dirs))}")
+
+
+def _models(data: object, platforms: set[str]) -> dict[str, dict[str, list[str]]]:
+    where = f"templates/{FEATURES_FILE}: models"
+    if not isinstance(data, dict) or set(data) - platforms:
+        raise ValueError(f"{where}: expected {{platform: {{model start: [need, ...]}}}}")
+    result: dict[str, dict[str, list[str]]] = {}
+    for platform, table in data.items():
+        if not isinstance(table, dict):
+            raise ValueError(f"{where}: {platform}: expected {{model start: [need, ...]}}")
+        result[str(platform)] = {}
+        for start, needs in table.items():
+            if not isinstance(needs, list) or not all(n in MODEL_NEEDS for n in needs):
+                raise ValueError(
+                    f"{where}: {platform}: {start}: expected a list of "
+                    f"{', '.join(sorted(MODEL_NEEDS))}"
+                )
+            result[str(platform)][str(start).upper()] = [str(n) for n in needs]
+    return result
 
 
 def required_features(intent: DeviceIntent) -> Iterator[tuple[str, str]]:

@@ -178,6 +178,11 @@ class VrfIntent(Intent):
     ipv6: bool
     mpls: bool
     srv6: bool
+    # Static per-VRF SRv6 service SIDs (End.DT4, End.DT6) inside the PE's locator: function
+    # (the static function bits right after the locator) = the VPN id for End.DT4, with the top
+    # function bit set for End.DT6; None where the VRF has no SRv6 on this device
+    srv6_dt4_sid: str | None = None
+    srv6_dt6_sid: str | None = None
 
 
 class VpnRoute(Intent):
@@ -216,3 +221,6 @@ class DeviceIntent(Intent):
     management_address: str | None = None
     management_interface: str | None = None
     static_routes: list[StaticRoute] = []
+    # What the hardware model needs for what this device renders (templates/features.yaml
+    # `models`), filled in at render time: "srv6_hw_profile_base"
+    platform_needs: list[str] = []

@@ -20,7 +20,12 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined,
 
 from govnet.design import Design, reference_design_path
 from govnet.inventory.platforms import Platform
-from govnet.templates.features import Features, load_features, required_features
+from govnet.templates.features import (
+    MODEL_NEEDS,
+    Features,
+    load_features,
+    required_features,
+)
 from govnet.templates.intent import DeviceIntent
 from govnet.yamlio import write_atomically
 
@@ -110,6 +115,7 @@ class RenderedConfig:
     platform: str
     path: Path  # relative to the output directory
     text: str
+    notes: tuple[str, ...] = ()  # what the operator must do besides pushing (a reload)
 
 
 def check_features(intents: Iterable[DeviceIntent], features: Features) -> list[str]:
@@ -137,8 +143,10 @@ def render_all(
         raise RenderError(problems)
     env = environment(design_root)
     rendered = []
-    for name, intent in sorted(intents.items()):
-        platform = Platform(intent.platform)
+    for name, plain in sorted(intents.items()):
+        platform = Platform(plain.platform)
+        needs = features.needs_of(plain)
+        intent = plain.model_copy(update={"platform_needs": needs}) if needs else plain
         try:
             text = render_device(env, intent)
         except TemplateError as error:
@@ -147,7 +155,11 @@ def render_all(
         folder = subdir or platform.value
         rendered.append(
             RenderedConfig(
-                name, platform.value, Path(folder) / f"{name}{CONFIG_SUFFIX[platform]}", text
+                name,
+                platform.value,
+                Path(folder) / f"{name}{CONFIG_SUFFIX[platform]}",
+                text,
+                tuple(f"{name}: {MODEL_NEEDS[need][1]}" for need in needs),
             )
         )
     if problems:
