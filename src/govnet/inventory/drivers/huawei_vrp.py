@@ -31,6 +31,7 @@ Every command and output form is from Huawei's documentation; see
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -343,18 +344,8 @@ class HuaweiVRPDriver(VRPDriver):  # type: ignore[misc]
         status = self._trial_status()
         if status.state != "ACTIVE":
             raise CommitError(f"no trial to confirm: the trial status is {status.state}")
-        self._own_trial(status)
-        if not self.in_system_view:
-            self._enter_system_view()
         command = f"commit persist {self.trial_persist_id}"
-        problem = device_error(self._send(command, COMMIT_READ_TIMEOUT))
-        if problem is not None:
-            raise CommitError(f"{command!r}: {problem}; the trial is still pending")
-        status = self._trial_status()
-        if status.state != "INACTIVE":
-            raise CommitError(f"{command!r} left the trial status {status.state}")
-        self._leave_system_view()
-        self.trial_started = False
+        self._end_trial(status, command, lambda: self._send(command, COMMIT_READ_TIMEOUT))
         self.changed = True
         self._save()
 
@@ -388,11 +379,17 @@ class HuaweiVRPDriver(VRPDriver):  # type: ignore[misc]
         self._save()
 
     def _abort_trial(self, status: TrialStatus) -> None:
+        command = f"abort trial persist {self.trial_persist_id}"
+        self._end_trial(status, command, lambda: self._answered(command, yes=True))
+        self.changed = False
+
+    def _end_trial(self, status: TrialStatus, command: str, send: Callable[[], str]) -> None:
+        """Confirm or abort govnet's pending trial with ``command`` (sent by ``send`` from the
+        system view); the trial must be gone afterwards."""
         self._own_trial(status)
         if not self.in_system_view:
             self._enter_system_view()
-        command = f"abort trial persist {self.trial_persist_id}"
-        problem = device_error(self._answered(command, yes=True))
+        problem = device_error(send())
         if problem is not None:
             raise CommitError(f"{command!r}: {problem}; the trial is still pending")
         status = self._trial_status()
@@ -400,4 +397,3 @@ class HuaweiVRPDriver(VRPDriver):  # type: ignore[misc]
             raise CommitError(f"{command!r} left the trial status {status.state}")
         self._leave_system_view()
         self.trial_started = False
-        self.changed = False
