@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from ipaddress import IPv4Network
@@ -21,7 +22,7 @@ from typer.testing import CliRunner
 
 from govnet.cli import app
 from govnet.diagnostics import Problem
-from tests.conftest import line_of, load_errors, replace_in
+from tests.conftest import REFERENCE, line_of, load_errors, replace_in
 
 HOSTS = "inventory/hosts.yaml"
 GROUPS = "inventory/groups.yaml"
@@ -201,13 +202,7 @@ def test_misspelled_field_in_host_data(design_dir: Path) -> None:
     replace_in(path, "    role: town\n    site: humen\n", "    rol: town\n    site: humen\n")
     check(
         load_errors(design_dir),
-        # the missing role is reported on its parent, the host's 'data:' line
-        (
-            HOSTS,
-            line_after(path, "dg-humen:", "data:"),
-            "dg-humen.data.role",
-            "required field is missing",
-        ),
+        # one mistake, one error: the 'required field is missing' of 'role' follows from it
         (
             HOSTS,
             line_of(path, "rol: town"),
@@ -1082,3 +1077,236 @@ def test_spf_long_wait_shorter_than_the_short_one(design_dir: Path) -> None:
             "must not be shorter than spf_short_delay_ms (3000)",
         ),
     )
+
+
+# --- whatever a person saves: dates, encodings, nesting, renamed and empty files ------------
+
+WAVES = "ipv6/waves.yaml"
+IPV6_SERVICES = "ipv6/services.yaml"
+
+
+@pytest.mark.parametrize(
+    ("bad", "why"),
+    [
+        ("2026-02-30", "day value is outside expected range"),
+        ("2026-13-01", "month value is outside expected range"),
+        ("2025-02-29", "day value is outside expected range"),
+    ],
+)
+def test_impossible_date_in_waves(design_dir: Path, bad: str, why: str) -> None:
+    path = design_dir / WAVES
+    replace_in(path, "    done: 2026-01-22\n", f"    done: {bad}\n")
+    check(
+        load_errors(design_dir),
+        (WAVES, line_of(path, f"done: {bad}"), "waves[1].done", why),
+    )
+
+
+def test_impossible_date_in_ipv6_services(design_dir: Path) -> None:
+    path = design_dir / IPV6_SERVICES
+    replace_in(
+        path,
+        "owner: health, aaaa: true, reachable_v6: false, checked: 2026-11-16}",
+        "owner: health, aaaa: true, reachable_v6: false, checked: 2026-11-31}",
+    )
+    check(
+        load_errors(design_dir),
+        (IPV6_SERVICES, line_of(path, "2026-11-31"), "services[2].checked", "day value is outside"),
+    )
+
+
+def test_file_saved_as_gbk(design_dir: Path) -> None:
+    path = design_dir / SITES
+    text = path.read_text(encoding="utf-8")
+    path.write_bytes(text.encode("gbk"))
+    first_chinese = next(
+        n for n, line in enumerate(text.splitlines(), 1) if any(ord(c) > 127 for c in line)
+    )
+    check(load_errors(design_dir), (SITES, first_chinese, "(document)", "GBK"))
+
+
+def test_byte_order_mark_keeps_line_numbers(design_dir: Path) -> None:
+    path = design_dir / HOSTS
+    replace_in(path, "    role: town\n    site: humen\n", "    role: twon\n    site: humen\n")
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    check(
+        load_errors(design_dir),
+        (HOSTS, line_of(path, "role: twon"), "dg-humen.data.role", "'twon'"),
+    )
+
+
+@pytest.mark.parametrize(
+    "nested",
+    [
+        "demands: " + "[" * 3000 + "]" * 3000 + "\n",
+        "demands:\n" + "".join("  " * i + "a:\n" for i in range(2000)),
+    ],
+    ids=["flow", "block"],
+)
+def test_deeply_nested_file(design_dir: Path, nested: str) -> None:
+    (design_dir / DEMANDS).write_text(nested, encoding="utf-8")
+    errors = load_errors(design_dir)
+    check(errors, (DEMANDS, errors[0].line, "(document)", "nested more than 64 levels deep"))
+    assert errors[0].line is not None and errors[0].line <= 66
+
+
+def test_empty_hosts_file_is_one_error(design_dir: Path) -> None:
+    (design_dir / HOSTS).write_text("", encoding="utf-8")
+    check(load_errors(design_dir), (HOSTS, 1, "(document)", "the file is empty"))
+
+
+def test_renamed_file_is_one_error(design_dir: Path) -> None:
+    (design_dir / "topology/ducts.yaml").rename(design_dir / "topology/duct.yaml")
+    check(
+        load_errors(design_dir),
+        ("topology/duct.yaml", None, "(document)", "did you mean topology/ducts.yaml?"),
+    )
+
+
+def test_design_pointing_at_a_sub_folder(design_dir: Path) -> None:
+    result = CliRunner().invoke(app, ["validate", "--design", str(design_dir / "topology")])
+    assert result.exit_code == 2, result.output
+    assert f"use --design {design_dir.resolve()}" in " ".join(result.output.split())
+    assert "1 error(s) in design" in result.output
+
+
+def test_an_error_is_never_hidden_by_warnings(design_dir: Path) -> None:
+    from govnet.cli_common import MAX_PRINTED, err, print_problems
+
+    warnings = [
+        Problem("topology/ducts.yaml", ("ducts", i), "unused", "warning") for i in range(120)
+    ]
+    error = Problem("topology/links.yaml", ("links", 0), "the one typo", line=3)
+    with err.capture() as captured:
+        print_problems([*warnings, error])
+    lines = captured.get().splitlines()
+    assert lines[0] == "topology/links.yaml:3: links[0]: the one typo"
+    assert len(lines) == MAX_PRINTED + 1
+    assert lines[-1] == f"… and {120 - (MAX_PRINTED - 1)} more warning(s) (--json lists them all)"
+
+
+def test_banner_with_a_double_quote_on_vrp(design_dir: Path) -> None:
+    path = design_dir / "topology/management.yaml"
+    replace_in(path, "authorised use only.", 'authorised use only, "official".')
+    check(
+        load_errors(design_dir),
+        ("topology/management.yaml", line_of(path, "banner:"), "banner", "double quote"),
+    )
+
+
+def test_banner_too_long_for_vrp(design_dir: Path) -> None:
+    path = design_dir / "topology/management.yaml"
+    replace_in(path, "authorised use only.", "authorised use only. " + "x" * 480)
+    check(
+        load_errors(design_dir),
+        ("topology/management.yaml", line_of(path, "banner:"), "banner", "at most 480 characters"),
+    )
+
+
+# --- validate checks the design's templates, feature matrix and lint rules ------------------
+
+
+@pytest.fixture
+def design_with_templates(design_dir: Path) -> Path:
+    """The reference design with its own copy of the templates (a design may carry its own)."""
+    shutil.copytree(REFERENCE / "templates", design_dir / "templates")
+    return design_dir
+
+
+def _validate_problems(design_dir: Path) -> list[dict[str, Any]]:
+    """`govnet validate --json` on a broken design: exit 2 and its problems."""
+    result = CliRunner().invoke(app, ["validate", "--json", "--design", str(design_dir)])
+    assert result.exit_code == 2, result.output
+    problems: list[dict[str, Any]] = json.loads(result.stdout)["problems"]
+    return problems
+
+
+def test_validate_reports_a_template_syntax_error_once(design_with_templates: Path) -> None:
+    design_dir = design_with_templates
+    path = design_dir / "templates/huawei_vrp/bgp.j2"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    number = next(n for n, line in enumerate(lines, 1) if line.startswith("bgp "))
+    lines[number - 1] = lines[number - 1].rstrip("\n") + " {% if %}\n"
+    path.write_text("".join(lines), encoding="utf-8")
+    problems = _validate_problems(design_dir)
+    assert [(p["file"], p["line"]) for p in problems] == [("templates/huawei_vrp/bgp.j2", number)]
+    assert problems[0]["message"].startswith("syntax: ")
+    out = design_dir / "out"
+    rendered = CliRunner().invoke(app, ["render", "--design", str(design_dir), "--out", str(out)])
+    assert rendered.exit_code == 2
+    assert rendered.output.count("templates/huawei_vrp/bgp.j2") == 1
+    assert not out.exists()
+
+
+def test_validate_reports_an_undefined_variable_with_its_template_line(
+    design_with_templates: Path,
+) -> None:
+    design_dir = design_with_templates
+    path = design_dir / "templates/iosxr/system.j2"
+    text = path.read_text(encoding="utf-8")
+    number = text.count("\n", 0, text.index("{% if mg.banner %}")) + 1
+    path.write_text(
+        text.replace("{% if mg.banner %}", "{{ mg.bannner }}{% if mg.banner %}"), encoding="utf-8"
+    )
+    problems = _validate_problems(design_dir)
+    assert len(problems) == 1, problems
+    assert (problems[0]["file"], problems[0]["line"]) == ("templates/iosxr/system.j2", number)
+    assert "has no attribute 'bannner'" in problems[0]["message"]
+    assert "devices dg-" in problems[0]["message"]
+
+
+def test_validate_reports_a_typo_in_the_feature_matrix(design_with_templates: Path) -> None:
+    design_dir = design_with_templates
+    path = design_dir / "templates/features.yaml"
+    replace_in(path, "  isis:  ", "  isiss: ")
+    replace_in(
+        path,
+        "  bfd:                   {huawei_vrp: true",
+        "  bfd:                   {huawei_vrp: ture",
+    )
+    problems = [(p["line"], p["field"], p["message"]) for p in _validate_problems(design_dir)]
+    assert problems == [
+        (
+            line_of(path, "isiss:"),
+            "features.isiss",
+            "unknown feature (the reference's templates/features.yaml has no such row); did you mean 'isis'?",
+        ),
+        (
+            line_of(path, "huawei_vrp: ture"),
+            "features.bfd.huawei_vrp",
+            "expected true or false (got 'ture')",
+        ),
+    ]
+
+
+def test_validate_reports_a_typo_in_a_lint_rule(design_dir: Path) -> None:
+    path = design_dir / "checks/lint/frr.yaml"
+    replace_in(
+        path,
+        "    title: no clear-text passwords in the routing configuration",
+        "    titel: no clear-text passwords in the routing configuration",
+    )
+    problems = _validate_problems(design_dir)
+    assert [(p["file"], p["line"], p["field"]) for p in problems] == [
+        ("checks/lint/frr.yaml", line_of(path, "titel:"), "rules[0].titel")
+    ]
+    assert problems[0]["message"].endswith("did you mean 'title'?")
+
+
+def test_lint_rule_whose_regex_does_not_compile(design_dir: Path) -> None:
+    path = design_dir / "checks/lint/frr.yaml"
+    replace_in(
+        path,
+        "forbid: ['^\\s*(enable )?password (?!%SECRET\\()\\S+']",
+        "forbid: ['^\\s*(enable )?password ((?!%SECRET\\()\\S+']",
+    )
+    for command in (["lint"], ["validate"]):
+        result = CliRunner().invoke(app, [*command, "--design", str(design_dir)])
+        assert result.exit_code == 2, result.output
+        assert "Traceback" not in result.output
+        flat = " ".join(result.output.split())
+        assert (
+            f"checks/lint/frr.yaml:{line_of(path, '((?!')}: rules[0].forbid: regular expression"
+            in flat
+        )
+        assert "does not compile: missing ), unterminated subpattern" in flat

@@ -11,6 +11,7 @@ import pytest
 
 from govnet.checks.lint import Finding, lint_configs, load_rules, management_addresses
 from govnet.design import Design, load_design, reference_design_path
+from govnet.diagnostics import DesignError
 from govnet.inventory.platforms import Platform
 from govnet.inventory.roles import ROLES
 from govnet.templates.build import BGP_EXCLUDED, build_intents
@@ -18,7 +19,7 @@ from govnet.templates.features import load_features
 from govnet.templates.intent import DeviceIntent
 from govnet.templates.render import render_all, template_dirs
 from govnet.topology.graph import build_graph
-from tests.conftest import REFERENCE, copy_design, replace_in
+from tests.conftest import REFERENCE, copy_design, line_of, replace_in
 
 MINI = Path(__file__).parent / "designs" / "mini"
 PLATFORM = Platform.IOSXR
@@ -592,7 +593,9 @@ def test_unknown_model_need_is_refused(tmp_path: Path) -> None:
     (templates / "features.yaml").write_text(
         source.replace("NCS-57: [srv6_hw_profile_base]", "NCS-57: [reload_by_magic]")
     )
-    with pytest.raises(
-        ValueError, match=r"models: iosxr: NCS-57: expected a list of srv6_hw_profile_base"
-    ):
+    with pytest.raises(DesignError) as caught:
         load_features(template_dirs(root))
+    [problem] = caught.value.errors
+    assert (problem.file, problem.field) == ("templates/features.yaml", "models.iosxr.NCS-57")
+    assert problem.line == line_of(templates / "features.yaml", "NCS-57: [reload_by_magic]")
+    assert problem.message.startswith("expected a list of srv6_hw_profile_base")

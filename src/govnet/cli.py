@@ -72,8 +72,20 @@ def validate(
         bool, typer.Option("--locked", help="Fail if the address lock file is not up to date.")
     ] = False,
 ) -> None:
-    """Load and check a design: exit 0 if it is valid, 2 with every problem if not."""
+    """Load and check a design — its YAML, templates, feature matrix and lint rules: exit 0 if
+    it is valid, 2 with every problem if not."""
+    from govnet.checks.artifacts import artifact_problems
+    from govnet.topology.graph import build_graph
+
     loaded = load_or_exit(design, as_json)
+    broken = artifact_problems(loaded, build_graph(loaded))
+    if broken:
+        if as_json:
+            problems = [p.as_dict() for p in [*broken, *loaded.warnings]]
+            emit_json({"design": str(loaded.root), "valid": False, "problems": problems})
+        print_problems(broken)
+        err.print(f"{len(broken)} error(s) in design {loaded.root}", style="bold red")
+        raise typer.Exit(EXIT_DESIGN_ERROR)
     stale = loaded.locks_changed
     if as_json:
         emit_json(

@@ -39,11 +39,16 @@ MAX_PRINTED = 100
 
 
 def print_problems(problems: list[Problem]) -> None:
-    for problem in problems[:MAX_PRINTED]:
+    """Errors first, every one of them; warnings fill what is left of the cap."""
+    errors = [p for p in problems if p.severity == "error"]
+    warnings = [p for p in problems if p.severity != "error"]
+    shown = errors + warnings[: max(0, MAX_PRINTED - len(errors))]
+    for problem in shown:
         style = "yellow" if problem.severity == "warning" else "red"
         err.print(problem.format(), style=style, markup=False)
-    if len(problems) > MAX_PRINTED:
-        err.print(f"… and {len(problems) - MAX_PRINTED} more (--json lists them all)", markup=False)
+    if len(shown) < len(problems):
+        hidden = len(problems) - len(shown)
+        err.print(f"… and {hidden} more warning(s) (--json lists them all)", markup=False)
 
 
 def load_or_exit(

@@ -7,6 +7,7 @@ every problem found (each with file, line and field). It never writes anything.
 
 from __future__ import annotations
 
+import difflib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -224,19 +225,28 @@ def _read(root: Path, name: str, parts: DesignParts, log: ProblemLog) -> YamlDoc
         log.extend([error.problem])
         parts.unreadable.add(name)
         return None
-    except UnicodeDecodeError as error:
-        log.error(name, (), f"not UTF-8 text: {error}")
+    parts.docs[name] = doc
+    if doc.data is None and name in REQUIRED_FILES:
+        log.error(name, (), "the file is empty (a design cannot do without it)")
         parts.unreadable.add(name)
         return None
-    parts.docs[name] = doc
     if doc.data is not None and not isinstance(doc.data, dict):
         parts.unreadable.add(name)  # reported by the reader that expected a mapping
     return doc
 
 
-def _check_folders(root: Path, log: ProblemLog) -> bool:
+def _check_folders(root: Path, log: ProblemLog, unreadable: set[str]) -> bool:
     if not root.is_dir():
         log.error(str(root), (), "design directory does not exist")
+        return False
+    enclosing = _enclosing_design(root)
+    if enclosing is not None:
+        log.error(
+            str(root),
+            (),
+            f"this looks like the {root.name}/ folder of the design at {enclosing}; "
+            f"use --design {enclosing}",
+        )
         return False
     for folder in DESIGN_FOLDERS:
         if not (root / folder).is_dir():
@@ -245,12 +255,35 @@ def _check_folders(root: Path, log: ProblemLog) -> bool:
         directory = root / folder
         if not directory.is_dir():
             continue
+        missing = sorted(Path(k).name for k in known if not (root / k).is_file())
         for path in sorted(directory.glob("*.y*ml")):
             name = f"{folder}/{path.name}"
-            if name not in known:
-                expected = ", ".join(sorted(Path(k).name for k in known))
-                log.error(name, (), f"unknown design file (expected one of: {expected})")
+            if name in known:
+                continue
+            renamed = difflib.get_close_matches(path.name, missing, n=1, cutoff=0.75)
+            if renamed:
+                # one mistake: say it here, and not again for every name the file declares
+                unreadable.add(f"{folder}/{renamed[0]}")
+                log.error(
+                    name,
+                    (),
+                    f"unknown design file; did you mean {folder}/{renamed[0]}?"
+                    f" (renamed, {folder}/{renamed[0]} is missing)",
+                )
+                continue
+            expected = ", ".join(sorted(Path(k).name for k in known))
+            log.error(name, (), f"unknown design file (expected one of: {expected})")
     return True
+
+
+def _enclosing_design(root: Path) -> Path | None:
+    """The design a sub-folder of a design belongs to (``--design mycity/topology``)."""
+    if any((root / folder).is_dir() for folder in DESIGN_FOLDERS):
+        return None
+    for parent in list(root.resolve().parents)[:2]:
+        if (parent / NETWORK_FILE).is_file() and (parent / HOSTS_FILE).is_file():
+            return parent
+    return None
 
 
 def _refuse_credentials(doc: YamlDocument, log: ProblemLog) -> None:
@@ -275,7 +308,7 @@ def _refuse_credentials(doc: YamlDocument, log: ProblemLog) -> None:
 
 def read_parts(root: Path, log: ProblemLog) -> DesignParts:
     parts = DesignParts(root=root)
-    if not _check_folders(root, log):
+    if not _check_folders(root, log, parts.unreadable):
         return parts
     declared = parts.declared
 

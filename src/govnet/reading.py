@@ -7,6 +7,7 @@ rest of the file is still checked: one run shows every problem in the design.
 from __future__ import annotations
 
 import difflib
+import re
 import types
 import typing
 from collections.abc import Mapping
@@ -111,7 +112,22 @@ def validation_problems(
         texts = merged.setdefault(clean, [])
         if text not in texts:
             texts.append(text)
+    _drop_missing_explained_by_typos(merged)
     return [Problem(file, base + loc, " or ".join(texts)) for loc, texts in merged.items()]
+
+
+_DID_YOU_MEAN = re.compile(r"did you mean '([^']+)'\?$")
+
+
+def _drop_missing_explained_by_typos(merged: dict[Loc, list[str]]) -> None:
+    """A misspelt required field is one mistake: keep 'unknown field …; did you mean X?' and
+    drop the 'required field is missing' of X that only follows from it."""
+    for loc, texts in list(merged.items()):
+        for text in texts:
+            match = _DID_YOU_MEAN.search(text)
+            intended = (*loc[:-1], match.group(1)) if match else None
+            if intended in merged and merged[intended] == ["required field is missing"]:
+                del merged[intended]
 
 
 def validate_item(model: type[M], data: Any, file: str, loc: Loc, log: ProblemLog) -> M | None:

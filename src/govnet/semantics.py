@@ -16,6 +16,7 @@ from govnet.design import (
     GROUPS_FILE,
     HOSTS_FILE,
     LINKS_FILE,
+    MANAGEMENT_FILE,
     NETWORK_FILE,
     SERVICES_FILE,
     SITES_FILE,
@@ -24,6 +25,7 @@ from govnet.design import (
     DesignParts,
 )
 from govnet.diagnostics import Loc, ProblemLog
+from govnet.inventory.banners import banner_problem
 from govnet.inventory.models import Host
 from govnet.inventory.platforms import PLATFORMS, Platform, valid_interface
 from govnet.inventory.roles import (
@@ -132,6 +134,7 @@ def check_parts(parts: DesignParts, log: ProblemLog) -> None:
     _check_uplinks(ctx)
     _check_pools(ctx)
     _check_igp_timers(ctx)
+    _check_banner(ctx)
     _check_services(ctx)
     _check_demands(ctx)
     _check_ipv6(ctx)
@@ -641,6 +644,17 @@ def _check_igp_timers(ctx: _Context) -> None:
                     f"{value} ms is outside what {platform.value} takes "
                     f"({allowed.start}..{allowed.stop - 1} ms; hosts {shown})",
                 )
+
+
+def _check_banner(ctx: _Context) -> None:
+    """The login banner must be one every platform of the design can carry."""
+    management = ctx.parts.management
+    if not management.banner:
+        return
+    for platform in sorted({host.platform for host in ctx.hosts.values()}):
+        why = banner_problem(platform, management.banner)
+        if why is not None:
+            ctx.log.error(MANAGEMENT_FILE, ("banner",), why)
 
 
 def _check_services(ctx: _Context) -> None:

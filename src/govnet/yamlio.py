@@ -20,8 +20,9 @@ from typing import Any
 import yaml_rs
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.constructor import DuplicateKeyError
+from ruamel.yaml.constructor import DuplicateKeyError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.nodes import ScalarNode
 
 from govnet.diagnostics import Loc, Problem
 
@@ -30,6 +31,25 @@ class YamlSyntaxError(Exception):
     def __init__(self, problem: Problem) -> None:
         super().__init__(problem.format())
         self.problem = problem
+
+
+class _LineConstructor(RoundTripConstructor):
+    """Round-trip constructor that keeps timestamps as text: the line map must load any file
+    the fast parser loaded (a ``2026-02-30`` is the model's problem to report, with its line)."""
+
+    def construct_yaml_timestamp(self, node: ScalarNode, values: Any = None) -> Any:
+        return self.construct_scalar(node)
+
+
+_LineConstructor.add_constructor(
+    "tag:yaml.org,2002:timestamp", _LineConstructor.construct_yaml_timestamp
+)
+
+
+def _line_loader() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.Constructor = _LineConstructor
+    return yaml
 
 
 @dataclass
@@ -44,7 +64,7 @@ class YamlDocument:
     def line_of(self, loc: Loc) -> int:
         """1-based line of the deepest element of ``loc`` that exists in the file."""
         if self._tree is None:
-            self._tree = YAML(typ="rt").load(self.text)
+            self._tree = _line_loader().load(self.text)
         node = self._tree
         line = 1
         for part in loc:
@@ -70,8 +90,17 @@ _LINE_IN_MESSAGE = re.compile(r"line (\d+)")
 _DUPLICATE_KEY = re.compile(r'found duplicate key "(.*?)" with value')
 
 
+# No design file needs more than a handful of levels; parsers and validators recurse per level
+MAX_NESTING = 64
+
+
 def parse_yaml(text: str, name: str) -> YamlDocument:
     """Parse ``text``; a syntax error (or a duplicate key) raises :class:`YamlSyntaxError`."""
+    too_deep = first_line_too_deep(text, MAX_NESTING)
+    if too_deep is not None:
+        raise YamlSyntaxError(
+            Problem(name, (), f"nested more than {MAX_NESTING} levels deep", line=too_deep)
+        )
     try:
         data = yaml_rs.loads(text, parse_datetime=False)
     except yaml_rs.YAMLDecodeError as fast_error:
@@ -79,14 +108,63 @@ def parse_yaml(text: str, name: str) -> YamlDocument:
     return YamlDocument(name=name, text=text, data=data)
 
 
+def first_line_too_deep(text: str, limit: int) -> int | None:
+    """1-based line where block indentation plus open flow brackets first exceed ``limit``
+    levels (an over-estimate is fine: the limit is far above any real design)."""
+    indents: list[int] = []
+    flow = 0
+    for number, line in enumerate(text.splitlines(), 1):
+        body = line.lstrip(" ")
+        if not body or body.startswith("#"):
+            continue
+        indent = len(line) - len(body)
+        if flow == 0:
+            while indents and indents[-1] > indent:
+                indents.pop()
+            if not indents or indents[-1] < indent:
+                indents.append(indent)
+        for char in body:
+            if char in "[{":
+                flow += 1
+            elif char in "]}":
+                flow = max(0, flow - 1)
+            elif char == "#":
+                break
+            if len(indents) + flow > limit:
+                return number
+    return None
+
+
 def read_yaml(path: Path, name: str) -> YamlDocument:
-    return parse_yaml(path.read_text(encoding="utf-8"), name)
+    """A design file: UTF-8 (a byte-order mark is dropped, so line numbers stay those an editor
+    shows); anything else is one problem naming the first line that is not UTF-8."""
+    return parse_yaml(decode_text(path.read_bytes(), name), name)
+
+
+def decode_text(raw: bytes, name: str) -> str:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise YamlSyntaxError(
+            Problem(name, (), f"not UTF-8 text{_guess_encoding(raw)}; save it as UTF-8", line=line)
+        ) from None
+    return text.removeprefix("\ufeff")
+
+
+def _guess_encoding(raw: bytes) -> str:
+    """Chinese Windows editors save GBK (GB 18030 is its superset) by default."""
+    try:
+        raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return ""
+    return " (it looks like GBK/GB 18030, as Chinese Windows editors save by default)"
 
 
 def _explain_syntax_error(text: str, name: str, fast_error: Exception) -> Problem:
     """ruamel.yaml words syntax errors well and knows where they are; ask it for both."""
     try:
-        YAML(typ="rt").load(text)
+        _line_loader().load(text)
     except DuplicateKeyError as error:
         mark = error.problem_mark
         line = mark.line + 1 if mark is not None else None

@@ -53,15 +53,23 @@ class LintRule(StrictModel):
     @classmethod
     def _compiles(cls, patterns: list[str]) -> list[str]:
         for pattern in patterns:
-            re.compile(pattern)
+            _compile(pattern)
         return patterns
 
     @field_validator("require_count")
     @classmethod
     def _counts_compile(cls, counts: dict[str, int]) -> dict[str, int]:
         for pattern in counts:
-            re.compile(pattern)
+            _compile(pattern)
         return counts
+
+
+def _compile(pattern: str) -> re.Pattern[str]:
+    """``re.error`` is not a ValueError: say it as one, so pydantic reports it with its line."""
+    try:
+        return re.compile(pattern, re.MULTILINE)
+    except re.error as error:
+        raise ValueError(f"regular expression {pattern!r} does not compile: {error}") from None
 
 
 class LintRuleSet(StrictModel):

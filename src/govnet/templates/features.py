@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from govnet.design import reference_design_path
+from govnet.diagnostics import DesignError, Loc, ProblemLog
 from govnet.inventory.platforms import Platform
 from govnet.templates.intent import DeviceIntent
-from govnet.yamlio import read_yaml
+from govnet.yamlio import YamlSyntaxError, read_yaml
 
 FEATURES_FILE = "features.yaml"
 
@@ -48,45 +51,101 @@ class Features:
 
 
 def load_features(template_dirs: list[Path]) -> Features:
-    """The first features.yaml found in the template folders (design first, then reference)."""
-    for directory in template_dirs:
-        path = directory / FEATURES_FILE
-        if path.is_file():
-            doc = read_yaml(path, f"templates/{FEATURES_FILE}")
-            data = doc.data.get("features", {}) if isinstance(doc.data, dict) else {}
-            platforms = {p.value for p in Platform}
-            matrix: dict[str, dict[str, bool]] = {}
-            for feature, row in data.items():
-                if (
-                    not isinstance(row, dict)
-                    or set(row) - platforms
-                    or not all(isinstance(v, bool) for v in row.values())
-                ):
-                    raise ValueError(
-                        f"templates/{FEATURES_FILE}: {feature}: expected {{platform: true|false}} "
-                        f"for platforms {', '.join(sorted(platforms))}"
-                    )
-                matrix[str(feature)] = {str(k): bool(v) for k, v in row.items()}
-            models = doc.data.get("models", {}) if isinstance(doc.data, dict) else {}
-            return Features(matrix, _models(models or {}, platforms))
-    raise FileNotFoundError(f"no templates/{FEATURES_FILE} in {', '.join(map(str, template_dirs))}")
+    """The first features.yaml found in the template folders (design first, then reference).
+
+    Every problem is a :class:`Problem` with its line; a design's own matrix may only name the
+    features the reference's matrix names (a typo'd feature would otherwise disable nothing).
+    """
+    paths = [d / FEATURES_FILE for d in template_dirs if (d / FEATURES_FILE).is_file()]
+    if not paths:
+        raise FileNotFoundError(
+            f"no templates/{FEATURES_FILE} in {', '.join(map(str, template_dirs))}"
+        )
+    name = f"templates/{FEATURES_FILE}"
+    try:
+        doc = read_yaml(paths[0], name)
+    except YamlSyntaxError as error:
+        raise DesignError([error.problem]) from None
+    known = _reference_features() if paths[0] != _reference_features_path() else None
+    log = ProblemLog()
+    features = _parse_features(doc.data, known, log)
+    if log.errors:
+        raise DesignError([doc.locate(problem) for problem in log.problems])
+    return features
 
 
-def _models(data: object, platforms: set[str]) -> dict[str, dict[str, list[str]]]:
-    where = f"templates/{FEATURES_FILE}: models"
-    if not isinstance(data, dict) or set(data) - platforms:
-        raise ValueError(f"{where}: expected {{platform: {{model start: [need, ...]}}}}")
+def _reference_features_path() -> Path:
+    return reference_design_path() / "templates" / FEATURES_FILE
+
+
+def _reference_features() -> set[str]:
+    data = read_yaml(_reference_features_path(), FEATURES_FILE).data
+    return set(data.get("features", {})) if isinstance(data, dict) else set()
+
+
+def _parse_features(data: object, known: set[str] | None, log: ProblemLog) -> Features:
+    name = f"templates/{FEATURES_FILE}"
+    platforms = sorted(p.value for p in Platform)
+    if not isinstance(data, dict):
+        log.error(name, (), "expected a mapping with the keys features, models")
+        return Features({})
+    for key in set(data) - {"features", "models"}:
+        log.error(name, (str(key),), "unknown section (expected one of: features, models)")
+    rows = data.get("features") or {}
+    matrix: dict[str, dict[str, bool]] = {}
+    if not isinstance(rows, dict):
+        log.error(name, ("features",), "expected a mapping of feature -> {platform: true|false}")
+        rows = {}
+    for feature, row in rows.items():
+        loc: Loc = ("features", str(feature))
+        if known is not None and feature not in known:
+            close = difflib.get_close_matches(str(feature), sorted(known), n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            log.error(name, loc, f"unknown feature (the reference's {name} has no such row){hint}")
+            continue
+        if not isinstance(row, dict):
+            log.error(name, loc, f"expected {{platform: true|false}} for {', '.join(platforms)}")
+            continue
+        for platform, supported in row.items():
+            if platform not in platforms:
+                log.error(
+                    name,
+                    (*loc, str(platform)),
+                    f"unknown platform (expected one of: {', '.join(platforms)})",
+                )
+            elif not isinstance(supported, bool):
+                log.error(
+                    name, (*loc, str(platform)), f"expected true or false (got {supported!r})"
+                )
+        matrix[str(feature)] = {str(k): v is True for k, v in row.items()}
+    return Features(matrix, _models(data.get("models") or {}, set(platforms), log))
+
+
+def _models(data: object, platforms: set[str], log: ProblemLog) -> dict[str, dict[str, list[str]]]:
+    name = f"templates/{FEATURES_FILE}"
     result: dict[str, dict[str, list[str]]] = {}
+    if not isinstance(data, dict):
+        log.error(name, ("models",), "expected {platform: {model start: [need, ...]}}")
+        return result
     for platform, table in data.items():
+        loc: Loc = ("models", str(platform))
+        if platform not in platforms:
+            log.error(
+                name, loc, f"unknown platform (expected one of: {', '.join(sorted(platforms))})"
+            )
+            continue
         if not isinstance(table, dict):
-            raise ValueError(f"{where}: {platform}: expected {{model start: [need, ...]}}")
+            log.error(name, loc, "expected {model start: [need, ...]}")
+            continue
         result[str(platform)] = {}
         for start, needs in table.items():
             if not isinstance(needs, list) or not all(n in MODEL_NEEDS for n in needs):
-                raise ValueError(
-                    f"{where}: {platform}: {start}: expected a list of "
-                    f"{', '.join(sorted(MODEL_NEEDS))}"
+                log.error(
+                    name,
+                    (*loc, str(start)),
+                    f"expected a list of {', '.join(sorted(MODEL_NEEDS))} (got {needs!r})",
                 )
+                continue
             result[str(platform)][str(start).upper()] = [str(n) for n in needs]
     return result
 

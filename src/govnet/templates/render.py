@@ -19,6 +19,7 @@ import networkx as nx
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError
 
 from govnet.design import Design, reference_design_path
+from govnet.diagnostics import Problem
 from govnet.inventory.platforms import Platform
 from govnet.templates.features import (
     MODEL_NEEDS,
@@ -27,6 +28,7 @@ from govnet.templates.features import (
     required_features,
 )
 from govnet.templates.intent import DeviceIntent
+from govnet.templates.template_errors import group_template_errors, template_syntax_errors
 from govnet.yamlio import write_atomically
 
 CONFIG_SUFFIX = {
@@ -38,9 +40,14 @@ CONFIG_SUFFIX = {
 
 
 class RenderError(Exception):
-    def __init__(self, problems: list[str]) -> None:
+    def __init__(self, problems: list[str], located: list[Problem] | None = None) -> None:
         self.problems = problems
+        self.located = located or []  # the same problems with file and line, where known
         super().__init__("\n".join(problems))
+
+    @classmethod
+    def at(cls, located: list[Problem]) -> RenderError:
+        return cls([p.format() for p in located], located)
 
 
 def _netmask(prefix: str) -> str:
@@ -142,7 +149,11 @@ def render_all(
     if problems:
         raise RenderError(problems)
     env = environment(design_root)
+    syntax_errors = template_syntax_errors(env)
+    if syntax_errors:
+        raise RenderError.at(syntax_errors)
     rendered = []
+    failures: list[tuple[str, TemplateError]] = []
     for name, plain in sorted(intents.items()):
         platform = Platform(plain.platform)
         needs = features.needs_of(plain)
@@ -150,7 +161,7 @@ def render_all(
         try:
             text = render_device(env, intent)
         except TemplateError as error:
-            problems.append(f"{name}: {platform.value} template: {error}")
+            failures.append((name, error))
             continue
         folder = subdir or platform.value
         rendered.append(
@@ -162,8 +173,8 @@ def render_all(
                 tuple(f"{name}: {MODEL_NEEDS[need][1]}" for need in needs),
             )
         )
-    if problems:
-        raise RenderError(problems)
+    if failures:
+        raise RenderError.at(group_template_errors(failures))
     return rendered
 
 
