@@ -1310,3 +1310,25 @@ def test_lint_rule_whose_regex_does_not_compile(design_dir: Path) -> None:
             in flat
         )
         assert "does not compile: missing ), unterminated subpattern" in flat
+
+
+def test_design_that_is_not_a_design(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("not a design\n", encoding="utf-8")
+    check(
+        load_errors(tmp_path),
+        (str(tmp_path), None, "(document)", "not a design directory: it has none of inventory/"),
+    )
+
+
+def test_unknown_host_names_the_closest_one() -> None:
+    result = CliRunner().invoke(app, ["render", "--hosts", "dg-agg-centrl", "--intent"])
+    assert result.exit_code == 2
+    assert "unknown host(s): dg-agg-centrl (did you mean dg-agg-central?)" in result.output
+
+
+def test_unknown_ring_lists_the_rings(reference: Any) -> None:
+    from govnet.labs.netns import LabError, core_and_rings
+
+    with pytest.raises(LabError) as caught:
+        core_and_rings(reference, ["R1", "R9"])
+    assert str(caught.value) == "no such ring: R9 (rings: R1, R2, R3, R4, R5, R6, R7)"

@@ -388,7 +388,7 @@ def failures(
         typer.Option("--scope", help="single, node, srlg, double or all (repeatable)."),
     ] = None,
     as_json: JsonOption = False,
-    top: Annotated[int, typer.Option("--top", help="Rows per table (0: all).")] = 20,
+    top: Annotated[int, typer.Option("--top", min=0, help="Rows per table (0: all).")] = 20,
     engine: Annotated[
         str, typer.Option("--engine", help="local, or dask to run chunks on a Dask cluster.")
     ] = "local",

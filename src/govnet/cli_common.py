@@ -3,8 +3,9 @@ its problems printed, host selection, JSON output, tables and render errors."""
 
 from __future__ import annotations
 
+import difflib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -115,6 +116,11 @@ def _host_field(host: Any, field: str) -> str:
     return str(getattr(value, "value", value))
 
 
+def _closest(name: str, known: Iterable[str]) -> str | None:
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return close[0] if close else None
+
+
 def select_hosts(
     loaded: Design,
     platforms: list[Platform] | None,
@@ -126,7 +132,11 @@ def select_hosts(
         wanted = [h.strip() for item in hosts for h in item.split(",") if h.strip()]
         unknown = [h for h in wanted if h not in loaded.hosts]
         if unknown:
-            err.print(f"unknown host(s): {', '.join(unknown)}", style="red")
+            hints = [_closest(h, loaded.hosts) for h in unknown]
+            shown = ", ".join(
+                f"{h} (did you mean {c}?)" if c else h for h, c in zip(unknown, hints, strict=True)
+            )
+            err.print(f"unknown host(s): {shown}", style="red", markup=False)
             raise typer.Exit(EXIT_DESIGN_ERROR)
         names = sorted(set(wanted))
     if platforms:

@@ -240,6 +240,10 @@ def _check_folders(root: Path, log: ProblemLog, unreadable: set[str]) -> bool:
         log.error(str(root), (), "design directory does not exist")
         return False
     enclosing = _enclosing_design(root)
+    if enclosing is None and not any((root / f).is_dir() for f in DESIGN_FOLDERS):
+        folders = ", ".join(f"{f}/" for f in DESIGN_FOLDERS)
+        log.error(str(root), (), f"not a design directory: it has none of {folders}")
+        return False
     if enclosing is not None:
         log.error(
             str(root),

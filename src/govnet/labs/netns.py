@@ -190,7 +190,8 @@ def core_and_rings(design: Design, rings: list[str]) -> set[str]:
     by_name = {r.name: r for r in design.rings}
     missing = sorted(set(rings) - set(by_name))
     if missing:
-        raise LabError(f"no such ring: {', '.join(missing)}")
+        known = ", ".join(sorted(by_name)) or "none"
+        raise LabError(f"no such ring: {', '.join(missing)} (rings: {known})")
     scope = {h.name for h in design.hosts.values() if h.role is Role.METRO_CORE}
     for ring in rings:
         scope |= set(by_name[ring].members)
