@@ -19,8 +19,13 @@ from rich.markup import escape
 from govnet.cli_common import (
     EXIT_DESIGN_ERROR,
     DesignOption,
+    DistrictOption,
     FilterOption,
+    HostSelection,
+    HostsOption,
     JsonOption,
+    RingOption,
+    RoleOption,
     emit_json,
     err,
     load_or_exit,
@@ -30,6 +35,7 @@ from govnet.cli_common import (
     select_hosts,
     titled_table,
 )
+from govnet.cli_examples import examples
 from govnet.cli_lab import lab_app
 from govnet.cli_rollout import (
     AllowDegradedOption,
@@ -46,6 +52,7 @@ from govnet.topology.addressing import PoolKind
 
 app = typer.Typer(
     name="govnet",
+    rich_markup_mode=None,
     help="Design, configure, verify and migrate to IPv6 a city e-government extranet.",
     no_args_is_help=True,
     add_completion=False,
@@ -60,11 +67,32 @@ check_app = typer.Typer(
     help="Check what the network must guarantee (the policies in checks/policies.yaml; "
     "`check zones` for zone isolation).",
     invoke_without_command=True,
+    epilog=examples("check"),
 )
 app.add_typer(check_app, name="check")
 
 
-@app.command()
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        print(f"govnet {version('govnet')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Design, configure, verify and migrate to IPv6 a city e-government extranet."""
+
+
+@app.command(epilog=examples("validate"))
 def validate(
     design: DesignOption = None,
     as_json: JsonOption = False,
@@ -109,12 +137,16 @@ def validate(
         raise typer.Exit(EXIT_DESIGN_ERROR)
 
 
-@app.command()
+@app.command(epilog=examples("lock"))
 def lock(
     design: DesignOption = None,
     renumber: Annotated[
         list[PoolKind] | None,
-        typer.Option(help="Renumber every allocation of this pool (after a planned pool change)."),
+        typer.Option(
+            metavar="POOL",
+            help="Renumber every allocation of this pool (after a planned pool change; "
+            f"one of: {', '.join(k.value for k in PoolKind)}).",
+        ),
     ] = None,
 ) -> None:
     """Allocate addresses for new devices and links and record them in the lock file."""
@@ -130,7 +162,7 @@ def lock(
     out.print(f"wrote {path} ({loaded.lock_diff.summary()})")
 
 
-@app.command()
+@app.command(epilog=examples("show"))
 def show(design: DesignOption = None, as_json: JsonOption = False) -> None:
     """Layers, rings with members and lengths, districts, platform mix, counts."""
     from govnet.topology.graph import build_graph
@@ -201,7 +233,7 @@ def _print_summary(summary: dict[str, Any]) -> None:
     out.print(f"VPNs by zone: {zones}; address lock: {summary['lock']}")
 
 
-@app.command()
+@app.command(epilog=examples("render"))
 def render(
     design: DesignOption = None,
     out_dir: Annotated[
@@ -209,12 +241,18 @@ def render(
     ] = Path("build/configs"),
     platform: Annotated[
         list[Platform] | None,
-        typer.Option("--platform", "-p", help="Only devices of this platform."),
+        typer.Option(
+            "--platform",
+            "-p",
+            metavar="PLATFORM",
+            help=f"Only devices of this platform ({', '.join(p.value for p in Platform)}).",
+        ),
     ] = None,
-    hosts: Annotated[
-        list[str] | None,
-        typer.Option("--hosts", help="Only these devices (repeat or comma-separate)."),
-    ] = None,
+    hosts: HostsOption = None,
+    filters: FilterOption = None,
+    roles: RoleOption = None,
+    districts: DistrictOption = None,
+    rings: RingOption = None,
     lab: Annotated[
         bool, typer.Option("--lab", help="Also render every device as FRR for the live lab.")
     ] = False,
@@ -232,7 +270,7 @@ def render(
     from govnet.topology.graph import build_graph
 
     loaded = load_or_exit(design)
-    selected = select_hosts(loaded, platform, hosts)
+    selected = HostSelection(hosts, filters, roles, districts, rings).names(loaded, platform)
     if loaded.locks_changed:
         if locked:
             err.print("the address lock is out of date: run `govnet lock`", style="red")
@@ -253,11 +291,15 @@ def render(
         err.print(f"warning: {note}", style="yellow")
 
 
-@app.command()
+@app.command(epilog=examples("lint"))
 def lint(
     design: DesignOption = None,
     as_json: JsonOption = False,
-    hosts: Annotated[list[str] | None, typer.Option("--hosts", help="Only these devices.")] = None,
+    hosts: HostsOption = None,
+    filters: FilterOption = None,
+    roles: RoleOption = None,
+    districts: DistrictOption = None,
+    rings: RingOption = None,
 ) -> None:
     """Check the rendered configs against the 等保2.0 level-3 rules in checks/lint/; exit 1 on
     any failure, printing device, clause and evidence."""
@@ -274,7 +316,7 @@ def lint(
     from govnet.topology.graph import build_graph
 
     loaded = load_or_exit(design, as_json)
-    selected = select_hosts(loaded, None, hosts)
+    selected = HostSelection(hosts, filters, roles, districts, rings).names(loaded)
     graph = build_graph(loaded)
     with render_errors():
         rules = load_rules([loaded.root, reference_design_path()])
@@ -347,7 +389,7 @@ def check_policies(
         raise typer.Exit(1)
 
 
-@check_app.command("zones")
+@check_app.command("zones", epilog=examples("check zones"))
 def check_zones_command(design: DesignOption = None, as_json: JsonOption = False) -> None:
     """Zone isolation from the rendered intent: each department VPN imports only its own routes
     (and shared services where the design says so); only the Internet VPN imports the Internet
@@ -380,15 +422,19 @@ def check_zones_command(design: DesignOption = None, as_json: JsonOption = False
         raise typer.Exit(1)
 
 
-@app.command()
+@app.command(epilog=examples("failures"))
 def failures(
     design: DesignOption = None,
     scope: Annotated[
         list[str] | None,
-        typer.Option("--scope", help="single, node, srlg, double or all (repeatable)."),
+        typer.Option(
+            "--scope", metavar="SCOPE", help="single, node, srlg, double or all (repeatable)."
+        ),
     ] = None,
     as_json: JsonOption = False,
-    top: Annotated[int, typer.Option("--top", min=0, help="Rows per table (0: all).")] = 20,
+    top: Annotated[
+        int, typer.Option("--top", min=0, metavar="N", help="Rows per table (0: all).")
+    ] = 20,
     engine: Annotated[
         str, typer.Option("--engine", help="local, or dask to run chunks on a Dask cluster.")
     ] = "local",
@@ -458,7 +504,7 @@ def _print_failures(report: Any, top: int) -> None:
     )
 
 
-@app.command()
+@app.command(epilog=examples("report"))
 def report(
     out_dir: Annotated[
         Path,
@@ -477,7 +523,7 @@ def report(
     out.print(f"wrote {written.index} and {len(written.figures)} figures")
 
 
-@app.command()
+@app.command(epilog=examples("paths"))
 def paths(
     site: Annotated[str, typer.Argument(help="A site name (e.g. humen).")],
     design: DesignOption = None,
@@ -500,7 +546,7 @@ def paths(
             out.print(table)
 
 
-@app.command()
+@app.command(epilog=examples("capacity"))
 def capacity(
     design: DesignOption = None,
     as_json: JsonOption = False,
@@ -510,6 +556,7 @@ def capacity(
             "--threshold",
             min=0.01,
             max=1.0,
+            metavar="RATIO",
             help="Overload above this utilisation (default: the design's max_utilisation policy, else 0.8).",
         ),
     ] = None,
@@ -594,7 +641,7 @@ def _share_row(table: Any, name: str, share: Any) -> None:
     )
 
 
-@ipv6_app.command("plan")
+@ipv6_app.command("plan", epilog=examples("ipv6 plan"))
 def ipv6_plan(design: DesignOption = None, as_json: JsonOption = False) -> None:
     """The IPv6 address plan as a tree (zone, district, site, unit, subnet) with the
     utilisation of every level, the infrastructure pools and the SRv6 SID block."""
@@ -615,7 +662,7 @@ def ipv6_plan(design: DesignOption = None, as_json: JsonOption = False) -> None:
         out.print("[yellow]ipv6/plan.lock.yaml is out of date: run `govnet lock`[/yellow]")
 
 
-@ipv6_app.command("coverage")
+@ipv6_app.command("coverage", epilog=examples("ipv6 coverage"))
 def ipv6_coverage(
     design: DesignOption = None,
     as_json: JsonOption = False,
@@ -627,7 +674,8 @@ def ipv6_coverage(
         ),
     ] = False,
     hosts: Annotated[
-        list[str] | None, typer.Option("--hosts", help="With --live: only these devices.")
+        list[str] | None,
+        typer.Option("--hosts", metavar="NAME[,NAME…]", help="With --live: only these devices."),
     ] = None,
 ) -> None:
     """v4-only / dual / v6-only per interface, device, site, VPN and service, by district,
@@ -684,7 +732,7 @@ def ipv6_coverage(
         out.print(table)
 
 
-@ipv6_app.command("progress")
+@ipv6_app.command("progress", epilog=examples("ipv6 progress"))
 def ipv6_progress(
     design: DesignOption = None, as_json: JsonOption = False, as_of: AsOfOption = None
 ) -> None:
@@ -742,7 +790,7 @@ def ipv6_progress(
     )
 
 
-@ipv6_app.command("report")
+@ipv6_app.command("report", epilog=examples("ipv6 report"))
 def ipv6_report(
     out_dir: Annotated[
         Path,
@@ -767,7 +815,7 @@ def ipv6_report(
     out.print(f"wrote {written.index} and {len(written.figures)} charts")
 
 
-@ipv6_app.command("snapshot")
+@ipv6_app.command("snapshot", epilog=examples("ipv6 snapshot"))
 def ipv6_snapshot(design: DesignOption = None, as_of: AsOfOption = None) -> None:
     """Record today's (or --as-of's) coverage as a dated status file under ipv6/status/."""
     from govnet.ipv6.progress import snapshot, write_snapshot
@@ -778,12 +826,14 @@ def ipv6_snapshot(design: DesignOption = None, as_of: AsOfOption = None) -> None
     out.print(f"wrote {path}")
 
 
-def _nornir_for(loaded: Design, hosts: list[str] | None, filters: list[str] | None = None) -> Any:
+def _nornir_for(loaded: Design, selection: HostSelection) -> Any:
     from govnet.ipv6.live import MissingCredentials, build_nornir
 
-    selected = select_hosts(loaded, None, hosts, filters)
+    selected = selection.names(loaded)
     if not selected:
-        err.print("no host matches --hosts/--filter", style="red")
+        err.print(
+            "no host matches the selection (--hosts/--filter/--role/--district/--ring)", style="red"
+        )
         raise typer.Exit(EXIT_DESIGN_ERROR)
     try:
         return build_nornir(loaded.root, selected)
@@ -792,14 +842,14 @@ def _nornir_for(loaded: Design, hosts: list[str] | None, filters: list[str] | No
         raise typer.Exit(EXIT_DESIGN_ERROR) from None
 
 
-@app.command()
+@app.command(epilog=examples("push"))
 def push(
     design: DesignOption = None,
-    hosts: Annotated[
-        list[str] | None,
-        typer.Option("--hosts", help="Only these devices (repeat or comma-separate)."),
-    ] = None,
+    hosts: HostsOption = None,
     filters: FilterOption = None,
+    roles: RoleOption = None,
+    districts: DistrictOption = None,
+    rings: RingOption = None,
     commit: Annotated[
         bool, typer.Option("--commit", help="Commit (default: dry run, show the diffs only).")
     ] = False,
@@ -807,7 +857,10 @@ def push(
     settle: Annotated[
         float,
         typer.Option(
-            "--settle", min=0, help="Seconds a committed device may take to pass verification."
+            "--settle",
+            min=0,
+            metavar="SECONDS",
+            help="Seconds a committed device may take to pass verification.",
         ),
     ] = 60.0,
     canary: CanaryOption = 1,
@@ -829,17 +882,20 @@ def push(
         confirm_timeout, settle, canary, batch_size, max_failures, allow_degraded
     )
     loaded = load_or_exit(design, as_json)
-    nornir = _nornir_for(loaded, hosts, filters)
+    nornir = _nornir_for(loaded, HostSelection(hosts, filters, roles, districts, rings))
     with render_errors(), Progress(console=err, transient=True) as progress:
         report = run_push(loaded, build_graph(loaded), nornir, commit, progress, rollout=rollout)
     print_push_report(report, as_json)
 
 
-@app.command()
+@app.command(epilog=examples("verify"))
 def verify(
     design: DesignOption = None,
-    hosts: Annotated[list[str] | None, typer.Option("--hosts", help="Only these devices.")] = None,
+    hosts: HostsOption = None,
     filters: FilterOption = None,
+    roles: RoleOption = None,
+    districts: DistrictOption = None,
+    rings: RingOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Check the devices against the design without changing anything: BGP sessions to the
@@ -853,7 +909,7 @@ def verify(
     from govnet.topology.graph import build_graph
 
     loaded = load_or_exit(design, as_json)
-    nornir = _nornir_for(loaded, hosts, filters)
+    nornir = _nornir_for(loaded, HostSelection(hosts, filters, roles, districts, rings))
     with Progress(console=err, transient=True) as progress:
         outcome = run_verify(loaded, build_graph(loaded), nornir, progress)
     failed = failed_hosts(outcome)
@@ -881,11 +937,14 @@ def verify(
         raise typer.Exit(1)
 
 
-@app.command()
+@app.command(epilog=examples("backup"))
 def backup(
     design: DesignOption = None,
-    hosts: Annotated[list[str] | None, typer.Option("--hosts", help="Only these devices.")] = None,
+    hosts: HostsOption = None,
     filters: FilterOption = None,
+    roles: RoleOption = None,
+    districts: DistrictOption = None,
+    rings: RingOption = None,
     out_dir: Annotated[
         Path, typer.Option("--out", "-o", help="Directory for <host>.cfg.", file_okay=False)
     ] = Path("build/backup"),
@@ -896,7 +955,7 @@ def backup(
     from govnet.inventory.push import run_backup
 
     loaded = load_or_exit(design)
-    nornir = _nornir_for(loaded, hosts, filters)
+    nornir = _nornir_for(loaded, HostSelection(hosts, filters, roles, districts, rings))
     out_dir.mkdir(parents=True, exist_ok=True)
     with Progress(console=err, transient=True) as progress:
         written, failures = run_backup(nornir, out_dir, progress)
@@ -912,7 +971,7 @@ def _count(n: int) -> str:
     return f"{n:,}" if n < 10**9 else f"≈2^{round(math.log2(n))}"
 
 
-@app.command()
+@app.command(epilog=examples("graph"))
 def graph(
     out_file: Annotated[
         Path, typer.Option("--out", "-o", help="PNG file to write.", dir_okay=False)
@@ -928,7 +987,7 @@ def graph(
     out.print(f"wrote {out_file}" + (f" ({note})" if note else ""))
 
 
-@generate_app.command("province")
+@generate_app.command("province", epilog=examples("generate province"))
 def generate_province(
     out_dir: Annotated[
         Path,

@@ -7,6 +7,7 @@ import difflib
 import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,6 +18,7 @@ from rich.table import Table
 from govnet.design import Design, default_design_path, load_design
 from govnet.diagnostics import DesignError, Problem
 from govnet.inventory.platforms import Platform
+from govnet.inventory.roles import Role
 from govnet.topology.addressing import PoolKind
 
 out = Console(highlight=False, emoji=False, soft_wrap=True)
@@ -106,6 +108,7 @@ FilterOption = Annotated[
     list[str] | None,
     typer.Option(
         "--filter",
+        metavar="FIELD=VALUE",
         help=f"Only hosts whose FIELD=VALUE (repeatable, all must hold; fields: {', '.join(FILTER_FIELDS)}).",
     ),
 ]
@@ -119,6 +122,67 @@ def _host_field(host: Any, field: str) -> str:
 def _closest(name: str, known: Iterable[str]) -> str | None:
     close = difflib.get_close_matches(name, list(known), n=1)
     return close[0] if close else None
+
+
+HostsOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--hosts", metavar="NAME[,NAME…]", help="Only these devices (repeat or comma-separate)."
+    ),
+]
+RoleOption = Annotated[
+    list[Role] | None,
+    typer.Option(
+        "--role",
+        metavar="ROLE",
+        help=f"Only devices of this role (repeatable; one of: {', '.join(r.value for r in Role)}).",
+    ),
+]
+DistrictOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--district", metavar="DISTRICT", help="Only devices of this district (repeatable)."
+    ),
+]
+RingOption = Annotated[
+    list[str] | None,
+    typer.Option("--ring", metavar="RING", help="Only the members of this ring (repeatable)."),
+]
+
+
+@dataclass(frozen=True)
+class HostSelection:
+    """--hosts, --filter and the --role/--district/--ring shortcuts: every condition holds."""
+
+    hosts: list[str] | None = None
+    filters: list[str] | None = None
+    roles: list[Role] | None = None
+    districts: list[str] | None = None
+    rings: list[str] | None = None
+
+    def names(self, loaded: Design, platforms: list[Platform] | None = None) -> list[str]:
+        filters = [*(self.filters or []), *(f"role={r.value}" for r in self.roles or [])]
+        names = select_hosts(loaded, platforms, self.hosts, filters)
+        if self.districts:
+            _refuse_unknown("district", self.districts, sorted(loaded.districts))
+            names = [n for n in names if loaded.hosts[n].district in self.districts]
+        if self.rings:
+            by_name = {ring.name: ring for ring in loaded.rings}
+            _refuse_unknown("ring", self.rings, sorted(by_name))
+            members = {m for ring in self.rings for m in by_name[ring].members}
+            names = [n for n in names if n in members]
+        return names
+
+
+def _refuse_unknown(kind: str, wanted: list[str], known: list[str]) -> None:
+    unknown = [w for w in wanted if w not in known]
+    if unknown:
+        err.print(
+            f"no such {kind}: {', '.join(unknown)} ({kind}s: {', '.join(known)})",
+            style="red",
+            markup=False,
+        )
+        raise typer.Exit(EXIT_DESIGN_ERROR)
 
 
 def select_hosts(

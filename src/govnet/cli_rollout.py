@@ -14,6 +14,7 @@ ConfirmTimeoutOption = Annotated[
     typer.Option(
         "--confirm-timeout",
         min=1,
+        metavar="SECONDS",
         help="Seconds each device waits for the confirmation of its commit before it reverts "
         "by itself (commit-confirmed).",
     ),
@@ -21,13 +22,19 @@ ConfirmTimeoutOption = Annotated[
 CanaryOption = Annotated[
     int,
     typer.Option(
-        "--canary", min=0, help="The first N hosts go alone first; any failure stops the run."
+        "--canary",
+        min=0,
+        metavar="N",
+        help="The first N hosts go alone first; any failure stops the run.",
     ),
 ]
 BatchSizeOption = Annotated[
     int,
     typer.Option(
-        "--batch-size", min=0, help="Hosts per batch after the canary (0: all the rest at once)."
+        "--batch-size",
+        min=0,
+        metavar="N",
+        help="Hosts per batch after the canary (0: all the rest at once).",
     ),
 ]
 MaxFailuresOption = Annotated[
@@ -35,6 +42,7 @@ MaxFailuresOption = Annotated[
     typer.Option(
         "--max-failures",
         min=0,
+        metavar="N",
         help="Skip the remaining batches once this many hosts failed, were rolled back or "
         "revert (0: never).",
     ),

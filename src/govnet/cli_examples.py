@@ -1,0 +1,39 @@
+"""The examples that end every command's --help (as the epilog: after the options)."""
+
+from __future__ import annotations
+
+EXAMPLES: dict[str, tuple[str, ...]] = {
+    "validate": ("govnet validate", "govnet validate --design ../mycity --json"),
+    "lock": ("govnet lock", "govnet lock --renumber link_ipv6"),
+    "show": ("govnet show", "govnet show --json | jq .counts"),
+    "render": (
+        "govnet render --lab",
+        "govnet render --role town --district songshanhu --out /tmp/configs",
+    ),
+    "lint": ("govnet lint", "govnet lint --ring R2 --json"),
+    "check": ("govnet check", "govnet check --json"),
+    "check zones": ("govnet check zones",),
+    "failures": ("govnet failures --top 10", "govnet failures --scope double --json"),
+    "report": ("govnet report --out build/report",),
+    "paths": ("govnet paths humen", "govnet paths bureau-gaj --json"),
+    "capacity": ("govnet capacity", "govnet capacity --threshold 0.7 --json"),
+    "ipv6 plan": ("govnet ipv6 plan", "govnet ipv6 plan --json"),
+    "ipv6 coverage": ("govnet ipv6 coverage", "govnet ipv6 coverage --live --hosts dg-agg-central"),
+    "ipv6 progress": ("govnet ipv6 progress", "govnet ipv6 progress --as-of 2026-06-30"),
+    "ipv6 report": ("govnet ipv6 report --out build/ipv6",),
+    "ipv6 snapshot": ("govnet ipv6 snapshot", "govnet ipv6 snapshot --as-of 2026-12-01"),
+    "push": (
+        "govnet push --role town --district songshanhu",
+        "govnet push --ring R2 --commit --canary 1 --batch-size 5",
+    ),
+    "verify": ("govnet verify", "govnet verify --filter platform=iosxr --json"),
+    "backup": ("govnet backup --out backups/$(date +%F)", "govnet backup --role metro_core"),
+    "graph": ("govnet graph --out build/topology.png",),
+    "generate province": ("govnet generate province --out /tmp/province --cities 21",),
+}
+
+
+def examples(command: str) -> str:
+    """Click keeps a paragraph that starts with \\b as written (no re-wrapping)."""
+    lines = "\n".join(f"  {line}" for line in EXAMPLES[command])
+    return f"\b\nExamples:\n{lines}"

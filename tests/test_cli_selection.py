@@ -1,0 +1,51 @@
+"""The command line's shared habits: one host selection everywhere, --version, clean help."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from govnet.cli import app
+from govnet.design import Design
+
+
+def _intents(*args: str) -> list[str]:
+    result = CliRunner().invoke(app, ["render", "--intent", *args])
+    assert result.exit_code == 0, result.output
+    return sorted(json.loads(result.stdout))
+
+
+def test_role_district_ring_and_filter_select_the_same_hosts(reference: Design) -> None:
+    towns = sorted(n for n, h in reference.hosts.items() if h.role.value == "town")
+    assert _intents("--role", "town") == towns
+    assert _intents("--filter", "role=town") == towns
+    in_district = sorted(n for n, h in reference.hosts.items() if h.district == "songshanhu")
+    assert _intents("--district", "songshanhu") == in_district
+    ring = next(r for r in reference.rings if r.name == "R2")
+    assert _intents("--ring", "R2") == sorted(ring.members)
+    both = sorted(set(towns) & set(ring.members))
+    assert both and _intents("--ring", "R2", "--role", "town") == both
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--ring", "R9"], "no such ring: R9 (rings: R1, R2, R3, R4, R5, R6, R7)"),
+        (["--district", "nowhere"], "no such district: nowhere (districts: binhai, central,"),
+    ],
+)
+def test_a_wrong_choice_lists_the_valid_ones(args: list[str], message: str) -> None:
+    for command in (["render", "--intent"], ["lint"], ["push"], ["verify"], ["backup"]):
+        result = CliRunner().invoke(app, [*command, *args])
+        assert result.exit_code == 2, (command, result.output)
+        assert message in result.output, (command, result.output)
+
+
+def test_version() -> None:
+    from importlib.metadata import version
+
+    result = CliRunner().invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.stdout == f"govnet {version('govnet')}\n"
