@@ -26,13 +26,13 @@ from typer.testing import CliRunner
 
 from govnet.cli import app
 from govnet.design import Design, load_design
-from govnet.diagnostics import Problem
 from govnet.templates.build import build_intents
 from govnet.templates.features import load_features
 from govnet.templates.intent import DeviceIntent
 from govnet.templates.render import render_all, template_dirs
 from govnet.topology.graph import build_graph
 from tests.conftest import REFERENCE, copy_design, line_of, load_errors, replace_in
+from tests.test_bad_input import check
 from tests.test_structure_junos import Block, parse
 
 MINI = Path(__file__).parent / "designs" / "mini"
@@ -126,20 +126,22 @@ VRP_SSH = {  # NetEngine 8000 F1A command reference, ssh server cipher / hmac / 
         },
     ),
 }
+# XR and Junos take the IANA names themselves: AES in counter and Galois/counter mode
+STRONG_CIPHERS = {
+    name: name
+    for name in [
+        "aes128-ctr",
+        "aes192-ctr",
+        "aes256-ctr",
+        "aes128-gcm@openssh.com",
+        "aes256-gcm@openssh.com",
+    ]
+}
 XR_SSH = {  # IOS-XR ssh server algorithms cipher / key-exchange (IANA names)
     "cipher": (
         "aes128-ctr aes192-ctr aes256-ctr aes128-gcm@openssh.com aes256-gcm@openssh.com "
         "aes128-cbc aes192-cbc aes256-cbc 3des-cbc chacha20-poly1305@openssh.com",
-        {
-            name: name
-            for name in [
-                "aes128-ctr",
-                "aes192-ctr",
-                "aes256-ctr",
-                "aes128-gcm@openssh.com",
-                "aes256-gcm@openssh.com",
-            ]
-        },
+        STRONG_CIPHERS,
     ),
     "key-exchange": (
         "ecdh-sha2-nistp256 ecdh-sha2-nistp384 ecdh-sha2-nistp521 diffie-hellman-group1-sha1 "
@@ -162,16 +164,7 @@ JUNOS_SSH = {  # Junos ssh (System Services): ciphers, macs, key-exchange
         "3des-cbc aes128-cbc aes192-cbc aes256-cbc aes128-ctr aes192-ctr aes256-ctr "
         "aes128-gcm@openssh.com aes256-gcm@openssh.com arcfour arcfour128 arcfour256 "
         "blowfish-cbc cast128-cbc chacha20-poly1305@openssh.com",
-        {
-            name: name
-            for name in [
-                "aes128-ctr",
-                "aes192-ctr",
-                "aes256-ctr",
-                "aes128-gcm@openssh.com",
-                "aes256-gcm@openssh.com",
-            ]
-        },
+        STRONG_CIPHERS,
     ),
     "macs": (
         "hmac-md5 hmac-md5-96 hmac-ripemd160 hmac-sha1 hmac-sha1-96 hmac-sha2-256 hmac-sha2-512 "
@@ -219,24 +212,22 @@ def check_algorithms(
         assert agreed, (host, statement, "the push's SSH client shares none of", names)
 
 
+def listed(
+    lines: list[str], prefix: str, table: dict[str, tuple[str, dict[str, str]]]
+) -> dict[str, list[str]]:
+    """The algorithms of each one-line statement ``prefix STATEMENT a b c``."""
+    return {s: only(lines, rf"{prefix} {s} (.+)").group(1).split() for s in table}
+
+
 def test_vrp_ssh_algorithms_are_documented_strong_and_reachable(rendered: Rendered) -> None:
     for host, _intent, text in each(rendered, "huawei_vrp"):
-        lines = text.splitlines()
-        found = {
-            statement: only(lines, rf"ssh server {statement} (.+)").group(1).split()
-            for statement in VRP_SSH
-        }
-        check_algorithms(host, found, VRP_SSH)
+        check_algorithms(host, listed(text.splitlines(), "ssh server", VRP_SSH), VRP_SSH)
 
 
 def test_xr_ssh_algorithms_are_documented_strong_and_reachable(rendered: Rendered) -> None:
     for host, _intent, text in each(rendered, "iosxr"):
         lines = text.splitlines()
-        found = {
-            statement: only(lines, rf"ssh server algorithms {statement} (.+)").group(1).split()
-            for statement in XR_SSH
-        }
-        check_algorithms(host, found, XR_SSH)
+        check_algorithms(host, listed(lines, "ssh server algorithms", XR_SSH), XR_SSH)
         disabled = {
             m.group(1)
             for line in lines
@@ -337,14 +328,6 @@ def no_tacacs(tmp_path_factory: pytest.TempPathFactory) -> Rendered:
     return without_tacacs(tmp_path_factory.mktemp("no-tacacs"))
 
 
-def test_vrp_every_login_path_falls_back_to_local(rendered: Rendered) -> None:
-    check_vrp_fallback(rendered, tacacs=True)
-
-
-def test_vrp_local_only_without_tacacs(no_tacacs: Rendered) -> None:
-    check_vrp_fallback(no_tacacs, tacacs=False)
-
-
 def check_vrp_fallback(rendered: Rendered, tacacs: bool) -> None:
     for host, _intent, text in each(rendered, "huawei_vrp"):
         aaa = vrp_view(text, "aaa")
@@ -374,14 +357,6 @@ def check_vrp_fallback(rendered: Rendered, tacacs: bool) -> None:
             assert " authentication-mode aaa" in vrp_view(text, line_view), (host, line_view)
 
 
-def test_xr_every_login_path_falls_back_to_local(rendered: Rendered) -> None:
-    check_xr_fallback(rendered, tacacs=True)
-
-
-def test_xr_local_only_without_tacacs(no_tacacs: Rendered) -> None:
-    check_xr_fallback(no_tacacs, tacacs=False)
-
-
 def check_xr_fallback(rendered: Rendered, tacacs: bool) -> None:
     for host, _intent, text in each(rendered, "iosxr"):
         lines = text.splitlines()
@@ -399,14 +374,6 @@ def check_xr_fallback(rendered: Rendered, tacacs: bool) -> None:
         assert any("group root-lr" in xr_block(text, u) for u in admins), (host, "no local admin")
 
 
-def test_junos_every_login_path_falls_back_to_local(rendered: Rendered) -> None:
-    check_junos_fallback(rendered, tacacs=True)
-
-
-def test_junos_local_only_without_tacacs(no_tacacs: Rendered) -> None:
-    check_junos_fallback(no_tacacs, tacacs=False)
-
-
 def check_junos_fallback(rendered: Rendered, tacacs: bool) -> None:
     for host, _intent, text in each(rendered, "junos"):
         system = junos_system(text)
@@ -420,6 +387,23 @@ def check_junos_fallback(rendered: Rendered, tacacs: bool) -> None:
         for user in admins:
             assert users[user]["authentication"].values("encrypted-password"), (host, user)
         assert "ports" not in system.children, host  # the console is not restricted
+
+
+FALLBACK_CHECKS = {
+    "huawei_vrp": check_vrp_fallback,
+    "iosxr": check_xr_fallback,
+    "junos": check_junos_fallback,
+}
+
+
+@pytest.mark.parametrize("platform", FALLBACK_CHECKS)
+def test_every_login_path_falls_back_to_local(rendered: Rendered, platform: str) -> None:
+    FALLBACK_CHECKS[platform](rendered, tacacs=True)
+
+
+@pytest.mark.parametrize("platform", FALLBACK_CHECKS)
+def test_local_only_without_tacacs(no_tacacs: Rendered, platform: str) -> None:
+    FALLBACK_CHECKS[platform](no_tacacs, tacacs=False)
 
 
 # --- SNMPv3 engine IDs ------------------------------------------------------------------------
@@ -508,11 +492,3 @@ def test_validate_names_file_line_and_field(design_dir: Path) -> None:
     assert result.exit_code == 2, result.output
     line = line_of(path, "  expiry_days: 0")
     assert f"{MANAGEMENT}:{line}: passwords.expiry_days: " in result.output, result.output
-
-
-def check(errors: list[Problem], *expected: tuple[str, int, str, str]) -> None:
-    shown = "\n".join(p.format() for p in errors) or "(none)"
-    assert len(errors) == len(expected), shown
-    for problem, (file, line, field, text) in zip(errors, expected, strict=True):
-        assert (problem.file, problem.line, problem.field) == (file, line, field), shown
-        assert text in problem.message, shown
