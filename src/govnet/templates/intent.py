@@ -42,6 +42,15 @@ class LocalUserIntent(Intent):
     password: SecretValue
 
 
+class PasswordPolicyIntent(Intent):
+    """Complexity and periodic change of the local passwords (等保 8.1.4.1 a)."""
+
+    min_length: int
+    character_classes: int  # of upper case, lower case, digits, special: 3 or 4
+    expiry_days: int
+    history: int  # old passwords a new one must differ from
+
+
 class ManagementIntent(Intent):
     banner: str
     telnet: bool
@@ -56,6 +65,7 @@ class ManagementIntent(Intent):
     max_failures: int
     lockout_minutes: int
     idle_timeout_minutes: int
+    passwords: PasswordPolicyIntent
     syslog_servers: list[str]
     ntp_servers: list[str]
     ntp_key_id: int

@@ -294,12 +294,41 @@ class Aaa(StrictModel):
     tacacs_key: Secret | None = None
     local_users: list[LocalUser] = Field(default_factory=list)
 
+    @model_validator(mode="after")
+    def _local_admin_behind_tacacs(self) -> Aaa:
+        # every platform falls back to its local users only when no TACACS+ server answers:
+        # without a local admin, a TACACS+ outage locks every operator out (console included)
+        if self.tacacs_servers and not any(u.role == "admin" for u in self.local_users):
+            raise ValueError(
+                "TACACS+ servers are listed but no local user has role admin: when the servers "
+                "are unreachable nobody could log in, not even on the console"
+            )
+        return self
+
 
 class LoginPolicy(StrictModel):
     # the tightest ranges every platform accepts (Huawei VRP: 3+ failures, 5+ minutes)
     max_failures: int = Field(default=5, ge=3, le=10)
     lockout_minutes: int = Field(default=15, ge=5, le=1440)
     idle_timeout_minutes: int = Field(default=10, ge=0, le=60)
+
+
+class PasswordPolicy(StrictModel):
+    """GB/T 22239-2019 8.1.4.1 a): complexity and periodic change of the local passwords.
+
+    Ranges are the tightest every platform accepts: Junos `minimum-length` takes 6-20 and
+    `maximum-lifetime` 30-365 days, VRP `password history record number` at most 12; 等保
+    level 3 asks for at least 8 characters of at least 3 character classes.
+    """
+
+    min_length: int = Field(default=8, ge=8, le=20)
+    character_classes: int = Field(
+        default=3, ge=3, le=4, description="of upper case, lower case, digits, special"
+    )
+    expiry_days: int = Field(default=90, ge=30, le=365)
+    history: int = Field(
+        default=5, ge=1, le=12, description="old passwords a new one must differ from"
+    )
 
 
 class Syslog(StrictModel):
@@ -340,6 +369,7 @@ class Management(StrictModel):
     remote_access: RemoteAccess = Field(default_factory=RemoteAccess)
     aaa: Aaa = Field(default_factory=Aaa)
     login: LoginPolicy = Field(default_factory=LoginPolicy)
+    passwords: PasswordPolicy = Field(default_factory=PasswordPolicy)
     syslog: Syslog = Field(default_factory=Syslog)
     ntp: Ntp = Field(default_factory=Ntp)
     snmp: Snmp = Field(default_factory=Snmp)
