@@ -6,13 +6,18 @@ design field."""
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+from click.testing import Result
+from typer.testing import CliRunner
 
 from govnet.checks.management_path import braced_blocks, indented_blocks
+from govnet.cli import app
 from govnet.design import Design, load_design
 from govnet.templates.build import ADD_PATH_PATHS, SRV6_LOCAL_PREFERENCE, build_intents
 from govnet.templates.intent import DeviceIntent
@@ -427,3 +432,114 @@ def test_every_platform_documents_the_per_egress_preference(platform: str) -> No
     assert SECTION in text
     section = text.split(SECTION, 1)[1].split("\n## ", 1)[0]
     assert "http" in section and "local-preference" in section
+
+
+# --- the command and its runbook -----------------------------------------------------------------
+
+GOLDEN = Path(__file__).parent / "golden" / "migrate"
+runner = CliRunner()
+
+
+def migrate(*args: str) -> Result:
+    return runner.invoke(app, ["migrate", "transport", *args])
+
+
+@pytest.mark.parametrize(
+    ("name", "design", "waves"),
+    [("reference.md", None, None), ("mini-from-mpls.md", "mpls", "town-a,town-b;town-c")],
+)
+def test_runbook_golden(tmp_path: Path, name: str, design: str | None, waves: str | None) -> None:
+    """`UPDATE_GOLDEN=1 pytest tests/test_transport_migration.py` rewrites them; review the
+    diff."""
+    args = ["--to", "srv6"]
+    if design is not None:
+        args += ["--design", str(mini_variant(tmp_path, design))]
+    if waves is not None:
+        args += ["--waves", waves]
+    result = migrate(*args)
+    assert result.exit_code == 0, result.output
+    path = GOLDEN / name
+    if os.environ.get("UPDATE_GOLDEN"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(result.stdout, encoding="utf-8")
+    assert result.stdout == path.read_text(encoding="utf-8")
+
+
+def test_out_writes_stage_designs_that_load_and_render_like_the_plan(
+    from_mpls: TransportMigration, tmp_path: Path
+) -> None:
+    source = from_mpls.design.root
+    out = tmp_path / "out"
+    waves = ";".join(",".join(w) for w in WAVES)
+    result = migrate("--to", "srv6", "--design", str(source), "--waves", waves, "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert {p.name for p in out.iterdir()} == {"runbook.md", "runbook.html"} | {
+        s.directory for s in from_mpls.stages
+    }
+    for planned in from_mpls.stages:
+        written = load_design(out / planned.directory)
+        assert written.network == planned.design.network
+        assert configs(written) == configs(planned.design), planned.directory
+        assert not written.locks_changed
+    # only network.yaml differs from the source design
+    first = out / from_mpls.stages[0].directory
+    for path in source.rglob("*.yaml"):
+        relative = path.relative_to(source)
+        same = (first / relative).read_text(encoding="utf-8") == path.read_text(encoding="utf-8")
+        assert same == (str(relative) != NETWORK), relative
+    page = (out / "runbook.html").read_text(encoding="utf-8")
+    assert page.count("<details>") == sum(len(s.change.diffs) for s in from_mpls.stages)
+    assert "route-policy GOVNET-SRV6-EGRESS export" in page
+    assert (out / "runbook.md").read_text(encoding="utf-8") == result.stdout
+
+
+def test_json_gives_every_check_and_diff(from_mpls: TransportMigration) -> None:
+    waves = ";".join(",".join(w) for w in WAVES)
+    result = migrate(
+        "--to", "srv6", "--design", str(from_mpls.design.root), "--waves", waves, "--json"
+    )
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["start"] == {"transport": "mpls", "dual_transport": None}
+    assert [s["name"] for s in payload["stages"]] == [s.name for s in from_mpls.stages]
+    assert len(payload["initial_checks"]) == len(from_mpls.stages[0].pre_checks)
+    wave = payload["stages"][2]
+    assert wave["network"]["dual_transport"] == {
+        "add_path": True,
+        "srv6_preferred": sorted(WAVES[0]),
+    }
+    assert wave["changed"] == sorted(WAVES[0]) and set(wave["diffs"]) == set(WAVES[0])
+    assert set(wave["rollback_diffs"]) == set(WAVES[0])
+    check = next(c for c in wave["post_checks"] if c["egress"] == "town-a")
+    assert set(check) == {"ingress", "egress", "vrf", "transport", "next_hop", "locator"}
+    assert check["transport"] == "srv6" and check["next_hop"].startswith("2001:db8:99::")
+
+
+def test_an_srv6_design_says_there_is_nothing_to_do(tmp_path: Path) -> None:
+    result = migrate("--to", "srv6", "--design", str(mini_variant(tmp_path, "srv6")))
+    assert result.exit_code == 0
+    assert "Nothing to do: the design's transport is already srv6." in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--to", "mpls"], "--to mpls: only the migration to srv6 is planned (asked: mpls)"),
+        (["--to", "sr-mpls"], "--to 'sr-mpls': not a transport (one of mpls, srv6, dual)"),
+        (["--to", "srv6", "--waves", "town-a;ghost"], "wave 2: unknown device 'ghost'"),
+        (["--to", "srv6", "--waves", "town-a;town-b,town-a"], "'town-a' is already in wave 1"),
+    ],
+)
+def test_wrong_command_lines_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
+    result = migrate(*args, "--design", str(mini_variant(tmp_path, "mpls")))
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert result.stdout == ""
+
+
+def test_a_wrong_design_exits_2_with_file_line_and_field(tmp_path: Path) -> None:
+    root = mini_variant(tmp_path, "srv6", "dual_transport: {srv6_preferred: none}\n")
+    result = migrate("--to", "srv6", "--design", str(root))
+    assert result.exit_code == 2
+    line = line_of(root / NETWORK, "dual_transport:")
+    assert f"{NETWORK}:{line}: dual_transport: only valid with transport: dual" in result.stderr

@@ -30,6 +30,9 @@ From ``mpls`` the plan starts at (a); from the finished ``dual`` (``srv6_preferr
 default) it has only (d); from ``srv6`` it has no stage (nothing to do). Any target other than
 ``srv6`` raises :class:`MigrationError`, as does a bad wave (unknown device, not a PE, a PE in
 two waves or already preferred). PEs that carry VRFs but are named in no wave form a last wave.
+A route reflector that is also a PE (a CE attached to it) is in no wave: an export policy on its
+SRv6 sessions would raise every SRv6 route it reflects, so its own routes stay on MPLS until
+(d) (and resolve over SRv6 in the finished ``dual``, where every ingress PE prefers SRv6).
 
 A :class:`RouteCheck` says how a VPN route of ``egress`` in ``vrf`` must resolve on ``ingress``:
 ``transport`` ``mpls`` (next hop the egress's IPv4 loopback) or ``srv6`` (next hop its IPv6
@@ -266,10 +269,7 @@ def _render(design: Design) -> _Rendered:
 
 def _route_transport(design: Design, graph: nx.MultiGraph, egress: str) -> RouteTransport:
     network = design.network
-    has_locator = graph.nodes[egress]["srv6_locator"] is not None and is_srv6_pe(
-        design.hosts[egress].role
-    )
-    if network.transport is Transport.MPLS or not has_locator:
+    if network.transport is Transport.MPLS or graph.nodes[egress]["srv6_locator"] is None:
         return "mpls"
     knobs = network.dual
     if knobs is None:
