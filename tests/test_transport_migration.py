@@ -260,6 +260,9 @@ def test_a_wave_prefers_exactly_the_srv6_routes_of_its_egress_pes(
     for group in bgp_junos.starting("group IBGP-"):
         exported = group.child("export GOVNET-SRV6-EGRESS") is not None
         assert exported == (group.line == "group IBGP-SRV6"), group.line
+        # without it the group's export policy never sees the PE's own VRF routes
+        applied = group.child("vpn-apply-export") is not None
+        assert applied == exported, group.line
     options = root.child("policy-options")
     statement = options.child("policy-statement GOVNET-SRV6-EGRESS") if options else None
     assert statement is not None
