@@ -67,6 +67,9 @@ stage 1). The checks say how each VPN route must resolve on each ingress PE afte
 - Before: {{ s.before }}
 - After: {{ s.after }}
 - Rollback: push {{ s.rollback }} (the same {{ s.changed | length }} devices change back)
+{% if s.caution %}
+- Caution: {{ s.caution }}
+{% endif %}
 
 | device | platform | lines added | lines removed |
 |---|---|---:|---:|
@@ -112,6 +115,7 @@ verified; roll it back by pushing the previous stage's directory ({{ current }} 
 <li>Push: <code>govnet push --design {{ out }}/{{ s.directory }} --commit</code></li>
 <li>Before: {{ s.before }}</li><li>After: {{ s.after }}</li>
 <li>Rollback: push {{ s.rollback }} (the same {{ s.changed | length }} devices change back)</li>
+{% if s.caution %}<li class="bad">Caution: {{ s.caution }}</li>{% endif %}
 </ul>
 <table><tr><th>egress PE</th><th>transport</th><th>next hop</th><th>SRv6 locator</th><th>ingress PEs</th><th>VRFs</th></tr>
 {% for e in s.egresses %}<tr><td>{{ e.egress }}</td><td{% if e.switched %} class="ok"{% endif %}>{{ e.transport }}{% if e.switched %} (switched){% endif %}</td><td>{{ e.next_hop }}</td><td>{{ e.locator }}</td><td>{{ e.ingresses }}</td><td>{{ e.vrfs }}</td></tr>
@@ -203,6 +207,7 @@ def runbook_context(migration: TransportMigration, out: str) -> dict[str, Any]:
                 "changed": _changed(stage.change),
                 "unchanged": stage.change.unchanged,
                 "egresses": _egresses(stage),
+                "caution": stage.caution,
             }
         )
     return {
@@ -261,6 +266,7 @@ def runbook_json(migration: TransportMigration) -> dict[str, Any]:
                 "unchanged": s.change.unchanged,
                 "diffs": {d.device: d.diff for d in s.change.diffs},
                 "rollback_diffs": {d.device: d.diff for d in s.rollback.change.diffs},
+                "caution": s.caution,
                 "switched": [c.as_json() for c in s.switched],
                 "post_checks": [c.as_json() for c in s.post_checks],
             }
