@@ -546,3 +546,26 @@ def test_a_wrong_design_exits_2_with_file_line_and_field(tmp_path: Path) -> None
     assert result.exit_code == 2
     line = line_of(root / NETWORK, "dual_transport:")
     assert f"{NETWORK}:{line}: dual_transport: only valid with transport: dual" in result.stderr
+
+
+def test_a_route_reflector_with_a_ce_keeps_mpls_until_mpls_is_removed(tmp_path: Path) -> None:
+    """Its export policy would raise every SRv6 route it reflects, so no wave names it."""
+    root = mini_variant(tmp_path, "dual", "dual_transport: {srv6_preferred: none}\n")
+    replace_in(
+        root / "topology/links.yaml",
+        "b: {device: agg-01, interface: GigabitEthernet0/0/2/0}",
+        "b: {device: mc-01, interface: GE1/0/4}",
+    )
+    design = load_design(root)
+    assert "mc-01" not in egress_pes(design)
+    migration = plan_transport_migration(design, Transport.SRV6)
+    for planned in migration.stages:
+        own = {c.transport for c in planned.post_checks if c.egress == "mc-01"}
+        assert own == ({"srv6"} if planned.name == "remove-mpls" else {"mpls"}), planned.name
+    assert {c.egress for c in migration.stages[-1].switched} == {"mc-01"}
+    # in the finished evolution every ingress PE prefers every SRv6 route, the reflector's too
+    replace_in(root / NETWORK, "dual_transport: {srv6_preferred: none}\n", "")
+    finished = plan_transport_migration(load_design(root), Transport.SRV6)
+    assert {c.transport for c in finished.stages[0].pre_checks if c.egress == "mc-01"} == {"srv6"}
+    with pytest.raises(MigrationError, match="'mc-01' is a metro_core, not an SRv6 PE"):
+        plan_transport_migration(design, Transport.SRV6, [["mc-01"]])
