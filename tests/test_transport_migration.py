@@ -123,6 +123,8 @@ def test_a_finished_dual_design_has_only_the_mpls_removal() -> None:
     migration = plan_transport_migration(load_design(MINI), Transport.SRV6)
     assert [s.name for s in migration.stages] == ["remove-mpls"]
     assert migration.waves == ()
+    with pytest.raises(MigrationError, match="already prefers every SRv6 route: no wave"):
+        plan_transport_migration(load_design(MINI), Transport.SRV6, [["town-a"]])
 
 
 def test_a_dual_design_part_of_the_way_continues_where_it_is(tmp_path: Path) -> None:

@@ -238,6 +238,8 @@ def _states(
             )
         )
     planned: list[list[str]] = []
+    if knobs.srv6_preferred == SRV6_PREFERRED_ALL and waves:
+        raise MigrationError("every ingress PE already prefers every SRv6 route: no wave to plan")
     if knobs.srv6_preferred != SRV6_PREFERRED_ALL:
         preferred = list(knobs.srv6_preferred) if isinstance(knobs.srv6_preferred, list) else []
         remaining = [p for p in egress_pes(design) if p not in preferred]
