@@ -64,7 +64,7 @@ stage 1). The checks say how each VPN route must resolve on each ingress PE afte
 ## Stage {{ s.number }}: {{ s.title }}
 
 - Directory: `{{ out }}/{{ s.directory }}`; `{{ network_file }}`: {{ s.state | map('code') | join(', ') }}
-- Push: `govnet push --design {{ out }}/{{ s.directory }} --commit`
+- Push: `govnet push --design {{ out }}/{{ s.directory }} --hosts {{ s.hosts }} --commit`
 - Before: {{ s.before }}
 - After: {{ s.after }}
 - Rollback: push {{ s.rollback }} (the same {{ s.changed | length }} devices change back)
@@ -113,7 +113,7 @@ verified; roll it back by pushing the previous stage's directory ({{ current }} 
 <h2 id="{{ s.directory }}">Stage {{ s.number }}: {{ s.title }}</h2>
 <ul>
 <li>Directory: <code>{{ out }}/{{ s.directory }}</code>; <code>{{ network_file }}</code>: {{ s.state | map('code') | join(', ') }}</li>
-<li>Push: <code>govnet push --design {{ out }}/{{ s.directory }} --commit</code></li>
+<li>Push: <code>govnet push --design {{ out }}/{{ s.directory }} --hosts {{ s.hosts }} --commit</code></li>
 <li>Before: {{ s.before }}</li><li>After: {{ s.after }}</li>
 <li>Rollback: push {{ s.rollback }} (the same {{ s.changed | length }} devices change back)</li>
 {% if s.caution %}<li class="bad">Caution: {{ s.caution }}</li>{% endif %}
@@ -206,6 +206,7 @@ def runbook_context(migration: TransportMigration, out: str) -> dict[str, Any]:
                 "switched": len(stage.switched),
                 "rollback": f"`{out}/{previous}`" if previous else CURRENT,
                 "changed": _changed(stage.change),
+                "hosts": ",".join(stage.change.devices),
                 "unchanged": stage.change.unchanged,
                 "egresses": _egresses(stage),
                 "caution": stage.caution,
