@@ -37,6 +37,7 @@ from govnet.cli_common import (
 )
 from govnet.cli_examples import examples
 from govnet.cli_lab import lab_app
+from govnet.cli_migrate import migrate_app
 from govnet.cli_rollout import (
     AllowDegradedOption,
     BatchSizeOption,
@@ -61,6 +62,7 @@ app = typer.Typer(
 generate_app = typer.Typer(help="Write synthetic designs for scale work.", no_args_is_help=True)
 app.add_typer(generate_app, name="generate")
 app.add_typer(lab_app, name="lab")
+app.add_typer(migrate_app, name="migrate")
 ipv6_app = typer.Typer(help="IPv6 migration: coverage, waves, history.", no_args_is_help=True)
 app.add_typer(ipv6_app, name="ipv6")
 check_app = typer.Typer(
