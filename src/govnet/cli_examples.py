@@ -29,6 +29,10 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "verify": ("govnet verify", "govnet verify --filter platform=iosxr --json"),
     "backup": ("govnet backup --out backups/$(date +%F)", "govnet backup --role metro_core"),
     "graph": ("govnet graph --out build/topology.png",),
+    "migrate transport": (
+        "govnet migrate transport --to srv6 --out build/migration",
+        'govnet migrate transport --to srv6 --waves "dg-agg-central,dg-agg-east;dg-agg-binhai" --json',
+    ),
     "generate province": ("govnet generate province --out /tmp/province --cities 21",),
 }
 

@@ -17,6 +17,7 @@ from govnet.cli_common import (
     load_or_exit,
     render_errors,
 )
+from govnet.cli_examples import examples
 from govnet.topology.models import Transport
 
 migrate_app = typer.Typer(
@@ -32,7 +33,7 @@ def parse_waves(text: str | None) -> list[list[str]] | None:
     return [[n.strip() for n in wave.split(",") if n.strip()] for wave in text.split(";")]
 
 
-@migrate_app.command("transport")
+@migrate_app.command("transport", epilog=examples("migrate transport"))
 def transport(
     to: Annotated[str, typer.Option("--to", help="The target transport (only srv6).")],
     waves: Annotated[
