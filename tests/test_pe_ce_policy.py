@@ -125,24 +125,29 @@ class Rendered:
     limit: str  # the platform's limit statement, normalised to one line
 
 
-def vrp_filter(text: str, name: str) -> Filter:
-    node = re.search(
-        rf"^route-policy {name} (permit|deny) node 10\n"
-        r"(?: if-match (?:ip-prefix|ipv6 address prefix-list) (\S+)\n)?",
-        text,
-        re.M,
-    )
-    assert node, name
+def list_filter(text: str, policy: str, entries: str) -> Filter:
+    """A policy that is one entry: deny (nothing), permit without a match (everything), or
+    permit matching a prefix list, whose entries ``entries`` (with ``{}`` for the list's name)
+    gives as (prefix, longest length or None for exact)."""
+    node = re.search(policy, text, re.M)
+    assert node, policy
     if node[1] == "deny":
         return set()
     if node[2] is None:
         return None
-    entries = re.finditer(
-        rf"^ip (?:ip|ipv6)-prefix {node[2]} index \d+ permit (\S+) (\d+)(?: less-equal (\d+))?$",
+    found = re.finditer(entries.format(node[2]), text, re.M)
+    return {(m[1], int(m[2] or m[1].split("/")[1])) for m in found}
+
+
+def vrp_filter(text: str, name: str) -> Filter:
+    # VRP writes "address length": rewrite as "address/length" first
+    text = re.sub(r"^(ip (?:ip|ipv6)-prefix .* permit \S+) (\d+)", r"\1/\2", text, flags=re.M)
+    return list_filter(
         text,
-        re.M,
+        rf"^route-policy {name} (permit|deny) node 10\n"
+        r"(?: if-match (?:ip-prefix|ipv6 address prefix-list) (\S+)\n)?",
+        r"^ip (?:ip|ipv6)-prefix {} index \d+ permit (\S+)(?: less-equal (\d+))?$",
     )
-    return {(f"{m[1]}/{m[2]}", int(m[3] or m[2])) for m in entries}
 
 
 def vrp_session(text: str, address: str) -> Rendered:
@@ -210,20 +215,11 @@ def junos_session(text: str, address: str) -> Rendered:
 
 
 def frr_filter(text: str, name: str) -> Filter:
-    entry = re.search(
-        rf"^route-map {name} (permit|deny) 10\n(?: match (?:ip|ipv6) address prefix-list (\S+)\n)?",
+    return list_filter(
         text,
-        re.M,
+        rf"^route-map {name} (permit|deny) 10\n(?: match (?:ip|ipv6) address prefix-list (\S+)\n)?",
+        r"^(?:ip|ipv6) prefix-list {} seq \d+ permit (\S+)(?: le (\d+))?$",
     )
-    assert entry, name
-    if entry[1] == "deny":
-        return set()
-    if entry[2] is None:
-        return None
-    entries = re.finditer(
-        rf"^(?:ip|ipv6) prefix-list {entry[2]} seq \d+ permit (\S+)(?: le (\d+))?$", text, re.M
-    )
-    return {(m[1], int(m[2] or m[1].split("/")[1])) for m in entries}
 
 
 def frr_session(text: str, address: str) -> Rendered:
