@@ -102,16 +102,21 @@ def expected_prefixes(root: Path, ce: str, vpn: str, version: int) -> set[tuple[
     }
 
 
-def limits(root: Path) -> dict[str, dict[str, Any]]:
+def limits(root: Path, vpn: str) -> dict[str, dict[str, Any]]:
+    """The limits of a VPN's PE-CE sessions: the VPN's own `pe_ce` side where it writes one,
+    else the file's `pe_ce` side, else the documented defaults (100 and 20000 at 80 %)."""
     defaults = {"threshold_percent": 75, "action": "restart", "restart_minutes": 5}
-    given = raw(root, SERVICES).get("pe_ce", {})
+    services = raw(root, SERVICES)
+    given = services.get("pe_ce", {})
+    (own,) = [v.get("pe_ce") or {} for v in services["vpns"] if v["name"] == vpn]
     result = {
         "from_ce": {**defaults, "maximum": 100, "threshold_percent": 80},
         "from_pe": {**defaults, "maximum": 20000, "threshold_percent": 80},
     }
     for side in result:
-        if side in given:  # a side the design writes: its fields, the others' defaults
-            result[side] = {**defaults, **given[side]}
+        for level in (given, own):  # a side written: its fields, the others' defaults
+            if side in level:
+                result[side] = {**defaults, **level[side]}
     return result
 
 
@@ -337,7 +342,6 @@ def test_every_pe_ce_session_has_its_policies_and_limit_on_every_platform(
     cases: dict[str, Case], name: str, platform: str
 ) -> None:
     c = cases[name]
-    wanted = limits(c.root)
     checked = 0
     texts: dict[str, str] = {}
     for host, intent, n in each_session(c):
@@ -353,7 +357,7 @@ def test_every_pe_ce_session_has_its_policies_and_limit_on_every_platform(
         else:  # the PE accepts only the CE's site's prefixes and sends the VRF
             assert session.inbound == site_prefixes, (host, n.address)
             assert session.outbound is None, (host, n.address)
-        limit = wanted["from_pe" if is_ce else "from_ce"]
+        limit = limits(c.root, vpn)["from_pe" if is_ce else "from_ce"]
         assert session.limit == limit_words(platform, limit), (host, n.address)
         checked += 1
     assert checked == {"mini": 12, "reference": 156}[name]
@@ -435,20 +439,30 @@ def test_a_design_changes_the_limits_and_actions(tmp_path: Path) -> None:
         + "  from_pe: {maximum: 5000, action: warn}\n",
         encoding="utf-8",
     )
+    # the POLICE VPN's CEs accept more from their PE; its PE side keeps the file's limit
+    replace_in(
+        services,
+        "sites: [bureau-police, cloud-dc, bravo, charlie]}",
+        "sites: [bureau-police, cloud-dc, bravo, charlie],"
+        " pe_ce: {from_pe: {maximum: 800, action: teardown}}}",
+    )
     c = case(root)
-    wanted = limits(root)
-    assert wanted["from_ce"]["action"] == "teardown" and wanted["from_pe"]["maximum"] == 5000
+    public, police = limits(root, "PUBLIC"), limits(root, "POLICE")
+    assert public["from_ce"]["action"] == "teardown" and public["from_pe"]["maximum"] == 5000
+    assert police["from_ce"] == public["from_ce"] and police["from_pe"]["maximum"] == 800
     for platform in PLATFORMS:
         for host in ("agg-01", "ce-01"):
             text = rendered_on(c, c.intents[host], platform)
             for n in pe_ce_neighbors(c.intents[host]):
                 side = "from_pe" if host == "ce-01" else "from_ce"
                 got = READERS[platform](text, n.address).limit
-                assert got == limit_words(platform, wanted[side]), (platform, host)
+                wanted = limits(root, str(n.vrf))[side]
+                assert got == limit_words(platform, wanted), (platform, host)
     vrp = rendered_on(c, c.intents["ce-01"], "huawei_vrp")
-    assert " route-limit 5000 75 alert-only\n" in vrp
+    assert vrp.count(" route-limit 5000 75 alert-only\n") == 4  # PUBLIC, INTERNET
+    assert vrp.count(" route-limit 800 75 idle-forever\n") == 2  # POLICE
     xr = rendered_on(c, c.intents["agg-01"], "iosxr")
-    assert "    maximum-prefix 50 90\n" in xr
+    assert xr.count("    maximum-prefix 50 90\n") == 6
 
 
 def services_of(design_dir: Path) -> Path:
@@ -506,6 +520,18 @@ def test_bad_pe_ce_values_are_refused_with_file_line_and_field(
     assert message in problem.message, shown
     # the missing `maximum` of the misspelt line is the only other error
     assert len(errors) == (2 if "maximun" in new else 1), shown
+
+
+def test_a_bad_vpn_limit_is_refused_with_its_vpn_line_and_field(design_dir: Path) -> None:
+    path = services_of(design_dir)
+    bad = "    pe_ce: {from_pe: {maximum: 0}}\n"
+    replace_in(path, "    department: health\n", "    department: health\n" + bad)
+    vpns = yaml_rs.loads(path.read_text(encoding="utf-8"), parse_datetime=False)["vpns"]
+    (index,) = [n for n, v in enumerate(vpns) if v["name"] == "WJ-HEALTH"]
+    errors = load_errors(design_dir)
+    assert [(e.file, e.line, e.field) for e in errors] == [
+        (SERVICES, line_of(path, bad.strip()), f"vpns[{index}].pe_ce.from_pe.maximum")
+    ], "\n".join(e.format() for e in errors)
 
 
 def test_validate_exits_2_naming_the_file_line_and_field(design_dir: Path) -> None:

@@ -488,15 +488,20 @@ class IntentBuilder:
         version = 4 if family == "ipv4_unicast" else 6
         site_prefixes = self.site_user_prefixes(self.design.hosts[ce].site, vpn, version)
         name = f"{PE_CE_POLICY_PREFIX}-{vpn}-{other}-{version}"
-        limits = self.design.pe_ce.from_ce if is_pe else self.design.pe_ce.from_pe
         return PeCeSession(
             side="pe" if is_pe else "ce",
             import_policy=f"{name}-IN",
             export_policy=f"{name}-OUT",
             import_prefixes=site_prefixes if is_pe else None,
             export_prefixes=None if is_pe else site_prefixes,
-            prefix_limit=prefix_limit(limits),
+            prefix_limit=prefix_limit(self.pe_ce_limit(vpn, is_pe)),
         )
+
+    def pe_ce_limit(self, vpn: str, is_pe: bool) -> PrefixLimit:
+        """The VPN's own limit for that end where it names one, else the design's."""
+        own = next(v.pe_ce for v in self.design.vpns if v.name == vpn)
+        given = (own.from_ce if is_pe else own.from_pe) if own else None
+        return given or (self.design.pe_ce.from_ce if is_pe else self.design.pe_ce.from_pe)
 
     def site_user_prefixes(self, site: str, vpn: str, version: int) -> list[PrefixMatch]:
         """What the design assigns to a site's users in one VPN: the IPv4 pool's subnet (an

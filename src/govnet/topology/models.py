@@ -234,20 +234,6 @@ class Department(StrictModel):
     attachment_class: AttachmentClass
 
 
-class Vpn(StrictModel):
-    name: Name
-    id: int = Field(ge=1, le=65535, description="drives the RD/RT plan")
-    zone: Zone
-    name_zh: str | None = None
-    department: Name | None = None
-    shared_services: bool = Field(default=False, description="imports the shared-services RT")
-    sites: list[Name] | Literal["all"]
-    extra_import_targets: list[Annotated[str, StringConstraints(pattern=r"^\d+:\d+$")]] = Field(
-        default_factory=list,
-        description="hand-added route targets (extranet); `govnet check zones` judges them",
-    )
-
-
 class PrefixLimitAction(StrEnum):
     """What a router does when a BGP session sends more prefixes than its limit (the words each
     platform uses: templates/<platform>/SOURCES.md, "PE-CE route policies and prefix limits")."""
@@ -295,6 +281,30 @@ class PeCe(StrictModel):
     from_pe: PrefixLimit = Field(
         default=PrefixLimit(maximum=20_000, threshold_percent=80),
         description="what a CE accepts from each PE session (the whole VPN)",
+    )
+
+
+class VpnPeCe(StrictModel):
+    """A VPN's own PE-CE prefix limits; a side it does not name keeps the design's."""
+
+    from_ce: PrefixLimit | None = None
+    from_pe: PrefixLimit | None = None
+
+
+class Vpn(StrictModel):
+    name: Name
+    id: int = Field(ge=1, le=65535, description="drives the RD/RT plan")
+    zone: Zone
+    name_zh: str | None = None
+    department: Name | None = None
+    shared_services: bool = Field(default=False, description="imports the shared-services RT")
+    sites: list[Name] | Literal["all"]
+    extra_import_targets: list[Annotated[str, StringConstraints(pattern=r"^\d+:\d+$")]] = Field(
+        default_factory=list,
+        description="hand-added route targets (extranet); `govnet check zones` judges them",
+    )
+    pe_ce: VpnPeCe | None = Field(
+        default=None, description="this VPN's PE-CE prefix limits (services.yaml `pe_ce` otherwise)"
     )
 
 
