@@ -24,8 +24,9 @@ import yaml_rs
 
 from govnet.design import load_design
 from govnet.templates.build import build_intents
+from govnet.templates.features import load_features
 from govnet.templates.intent import DeviceIntent
-from govnet.templates.render import environment, render_device
+from govnet.templates.render import check_features, environment, render_device, template_dirs
 from govnet.topology.graph import build_graph
 from tests.conftest import REFERENCE, copy_design, replace_in
 
@@ -163,3 +164,26 @@ def test_frr_takes_ldp_sync_in_production_renders(tmp_path: Path, transport_name
         ["vtysh", "-C", "-f", str(path)], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_platform_without_ldp_sync_is_refused_before_rendering(tmp_path: Path) -> None:
+    """features.yaml: where a design's templates say a platform cannot synchronise LDP and
+    IS-IS, every device of that platform that runs LDP is refused, naming the feature."""
+    root = copy_design(MINI, tmp_path / "mini")
+    reference = REFERENCE / "templates" / "features.yaml"
+    (root / "templates").mkdir(exist_ok=True)
+    (root / "templates" / "features.yaml").write_text(
+        reference.read_text(encoding="utf-8").replace(
+            "ldp_igp_sync:          {huawei_vrp: true,",
+            "ldp_igp_sync:          {huawei_vrp: false,",
+        ),
+        encoding="utf-8",
+    )
+    features = load_features(template_dirs(root))
+    assert features.of("huawei_vrp")["ldp_igp_sync"] is False
+    problems = check_features(intents(root).values(), features)
+    assert sorted(problems) == [
+        f"{name}: platform huawei_vrp cannot do 'ldp_igp_sync' (LDP-IGP synchronisation on the"
+        " LDP links; see templates/features.yaml)"
+        for name in ("inet-01", "mc-01", "town-a")
+    ]

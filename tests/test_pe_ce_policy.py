@@ -35,6 +35,7 @@ from govnet.cli import app
 from govnet.design import Design, load_design
 from govnet.inventory.roles import Role
 from govnet.templates.build import build_intents
+from govnet.templates.features import required_features
 from govnet.templates.intent import BgpNeighbor, DeviceIntent
 from govnet.templates.render import environment, render_device
 from govnet.topology.graph import build_graph
@@ -548,3 +549,17 @@ def test_an_unknown_section_in_services_is_still_refused(design_dir: Path) -> No
     path.write_text(path.read_text(encoding="utf-8") + "pe_ce_limits: {}\n", encoding="utf-8")
     errors = load_errors(design_dir)
     assert [(e.file, e.field) for e in errors] == [(SERVICES, "pe_ce_limits")]
+
+
+def test_every_pe_ce_end_asks_its_platform_for_the_policies(cases: dict[str, Case]) -> None:
+    """templates/features.yaml `pe_ce_policy`: asked by exactly the devices with PE-CE sessions
+    (so a platform that cannot do them is refused before anything renders)."""
+    for name in ("mini", "reference"):
+        c = cases[name]
+        asking = {
+            host
+            for host, intent in c.intents.items()
+            if "pe_ce_policy" in dict(required_features(intent))
+        }
+        ends = {s.pe for s in expected_sessions(c.root)} | {s.ce for s in expected_sessions(c.root)}
+        assert asking == ends, name
