@@ -58,7 +58,15 @@ from govnet.templates.intent import (
 )
 from govnet.templates.lab_profile import lab_profile
 from govnet.topology.addressing import PoolKind
-from govnet.topology.models import PasswordHash, PrefixLimit, SecretRef, Transport, Vpn, Zone
+from govnet.topology.models import (
+    PasswordHash,
+    PrefixLimit,
+    PrefixLimitAction,
+    SecretRef,
+    Transport,
+    Vpn,
+    Zone,
+)
 from govnet.topology.services import attachments, pe_devices, vpn_sites
 
 ISIS_INSTANCE = "GOVNET"
@@ -126,7 +134,9 @@ def prefix_limit(limit: PrefixLimit) -> PrefixLimitIntent:
         maximum=limit.maximum,
         threshold_percent=limit.threshold_percent,
         action=limit.action.value,
-        restart_minutes=limit.restart_minutes if limit.action.value == "restart" else None,
+        restart_minutes=limit.restart_minutes
+        if limit.action is PrefixLimitAction.RESTART
+        else None,
     )
 
 
