@@ -51,6 +51,7 @@ GRAMMAR: dict[str, list[str]] = {
         r" ipv6-family",
         r"  route-distinguisher \S+:\d+",
         r"  vpn-target (?:\d+:\d+ ){1,8}(?:export|import)-extcommunity",
+        r"  apply-label per-instance",  # SOURCES.md, "apply-label per-instance"
     ],
     rf"mpls lsr-id {IP4}": [],
     r"mpls": [],
@@ -103,11 +104,19 @@ GRAMMAR: dict[str, list[str]] = {
         r" ipv6 enable topology (?:ipv6|standard)",
         rf" segment-routing ipv6 locator {NAME}",
         rf" import-route static route-policy {NAME}",  # the CEs' management host routes
+        r" timer ldp-sync hold-max-cost (?:infinite|\d{1,5})",  # SOURCES.md, "LDP-IGP sync"
     ],
     # in-band CE management (SOURCES.md, "Rendering: CE management path")
     rf"ip route-static {IP4} {IP4} \S+ {IP4} description .{{1,35}}": [],
     rf"ip ip-prefix {NAME} index \d+ permit {IP4} \d+ greater-equal \d+ less-equal \d+": [],
-    rf"route-policy {NAME} permit node \d+": [rf" if-match ip-prefix {NAME}"],
+    rf"route-policy {NAME} permit node \d+": [
+        rf" if-match ip-prefix {NAME}",
+        rf" if-match ipv6 address prefix-list {NAME}",  # PE-CE (SOURCES.md, "PE-CE route …")
+    ],
+    # PE-CE route policies (SOURCES.md, "PE-CE route policies and prefix limits")
+    rf"ip ip-prefix {NAME} index \d+ permit {IP4} \d+(?: less-equal \d+)?": [],
+    rf"ip ipv6-prefix {NAME} index \d+ permit {IP6} \d+(?: less-equal \d+)?": [],
+    rf"route-policy {NAME} deny node \d+": [],
     r"interface \S+": [
         r" (?:undo )?shutdown",
         r" description .+",
@@ -126,6 +135,7 @@ GRAMMAR: dict[str, list[str]] = {
         r" isis (?:ipv6 )?bfd min-tx-interval \d+ min-rx-interval \d+ detect-multiplier \d+",
         r" mpls",
         r" mpls ldp",
+        r" isis ldp-sync",  # SOURCES.md, "LDP-IGP synchronisation"
     ],
     r"bgp \d+": [
         rf" router-id {IP4}",
@@ -153,6 +163,12 @@ GRAMMAR: dict[str, list[str]] = {
         r"  import-route direct",
         rf"  segment-routing ipv6 locator {NAME}",
         r"  segment-routing ipv6 best-effort",
+        # PE-CE (SOURCES.md, "PE-CE route policies and prefix limits")
+        rf"  peer {ADDR} route-policy {NAME} (?:import|export)",
+        (
+            rf"  peer {ADDR} route-limit \d+ (?:[1-9]|[1-9]\d|100)"
+            r" (?:alert-only|idle-forever|idle-timeout (?:[1-9]\d{0,2}|1[01]\d\d|1200))"
+        ),
     ],
     r"ntp-service authentication enable": [],
     rf"ntp-service authentication-keyid \d+ authentication-mode hmac-sha256 cipher {SECRET}": [],

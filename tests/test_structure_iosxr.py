@@ -299,12 +299,20 @@ def test_ebgp_neighbors_are_far_ends_of_attachments_and_uplinks(design: Rendered
             if peer is not None
         }
         assert ebgp <= ends | uplinks, host
+        sessions = {(n.vrf, n.address): n for n in intent.bgp.neighbors} if intent.bgp else {}
         for vrf, address in ebgp:
             block = neighbors(bgp.one(f"vrf {vrf}") if vrf else bgp)[address]
-            for af in block.all("address-family "):  # XR: no eBGP routes without a policy
+            # XR: no eBGP routes without a policy; PE-CE sessions have their own each way
+            pe_ce = sessions[(vrf, address)].pe_ce
+            policies = (
+                [pe_ce.import_policy, pe_ce.export_policy]
+                if pe_ce
+                else ["GOVNET-EBGP-IN", "GOVNET-EBGP-OUT"]
+            )
+            for af in block.all("address-family "):
                 assert af.lines()[:2] == [
-                    "route-policy GOVNET-EBGP-IN in",
-                    "route-policy GOVNET-EBGP-OUT out",
+                    f"route-policy {policies[0]} in",
+                    f"route-policy {policies[1]} out",
                 ]
 
 
@@ -369,8 +377,9 @@ def test_agg_01_exact_lines(mini: Rendered) -> None:
         "   remote-as 4206553602\n"
         "   description ce-01 (CE, POLICE)\n"
         "   address-family ipv4 unicast\n"
-        "    route-policy GOVNET-EBGP-IN in\n"
-        "    route-policy GOVNET-EBGP-OUT out\n"
+        "    route-policy GOVNET-PECE-POLICE-ce-01-4-IN in\n"
+        "    route-policy GOVNET-PECE-POLICE-ce-01-4-OUT out\n"
+        "    maximum-prefix 100 80 restart 5\n"
         "   !\n"
         "  !\n"
     ) in text

@@ -135,9 +135,10 @@ def all_junos(target: Path) -> Path:
             text = re.sub(old, new, text)
         path.write_text(text, encoding="utf-8")
     hosts = target / "inventory" / "hosts.yaml"
-    hosts.write_text(
-        re.sub(r"huawei_vrp|iosxr", "junos", hosts.read_text(encoding="utf-8")), encoding="utf-8"
-    )
+    text = re.sub(r"huawei_vrp|iosxr", "junos", hosts.read_text(encoding="utf-8"))
+    for old, new in JUNOS_NAMES:  # the CE's LAN port
+        text = re.sub(old, new, text)
+    hosts.write_text(text, encoding="utf-8")
     return target
 
 
@@ -582,6 +583,7 @@ def test_ce_and_reflector_in_junos(cases: dict[str, Case]) -> None:
         'description "POLICE"',
         "instance-type virtual-router",
         "interface ge-0/3/0.301",
+        "interface ge-0/3/1.301",  # the users' LAN in the VPN
     ]
     port = ce["interfaces"]["ge-0/3/0"]
     assert port.leaves[1:] == ["vlan-tagging", "native-vlan-id 1", "no-native-vlan-insert"]

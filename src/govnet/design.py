@@ -45,6 +45,7 @@ from govnet.topology.models import (
     Link,
     Management,
     Network,
+    PeCe,
     Peer,
     Ring,
     Site,
@@ -119,6 +120,7 @@ class DesignParts:
     uplinks: list[Entry[Uplink]] = field(default_factory=list)
     departments: list[Entry[Department]] = field(default_factory=list)
     vpns: list[Entry[Vpn]] = field(default_factory=list)
+    pe_ce: PeCe = field(default_factory=PeCe)
     demands: list[Entry[Demand]] = field(default_factory=list)
     management: Management = field(default_factory=Management)
     policies: list[Policy] = field(default_factory=list)
@@ -161,6 +163,7 @@ class Design:
     addressing: Addressing
     lock_diff: LockDiff
     warnings: list[Problem]
+    pe_ce: PeCe = field(default_factory=PeCe)  # services.yaml `pe_ce`: PE-CE prefix limits
 
     @cached_property
     def hosts_by_site(self) -> dict[str, list[Host]]:
@@ -357,10 +360,12 @@ def read_parts(root: Path, log: ProblemLog) -> DesignParts:
         parts.peers = read_list(doc, data, "peers", Peer, log)
         parts.uplinks = read_list(doc, data, "uplinks", Uplink, log)
         declared["peer"] = raw_names(data, "peers")
-    doc, data = sections(SERVICES_FILE, ("departments", "vpns"))
+    doc, data = sections(SERVICES_FILE, ("departments", "vpns", "pe_ce"))
     if doc:
         parts.departments = read_list(doc, data, "departments", Department, log)
         parts.vpns = read_list(doc, data, "vpns", Vpn, log)
+        pe_ce = validate_item(PeCe, data.get("pe_ce") or {}, doc.name, ("pe_ce",), log)
+        parts.pe_ce = pe_ce or PeCe()
         declared["department"] = raw_names(data, "departments")
     doc, data = sections(DEMANDS_FILE, ("demands",))
     if doc:
@@ -495,6 +500,7 @@ def load_design(
         addressing=addressing,
         lock_diff=lock_diff,
         warnings=sort_problems(problems),
+        pe_ce=parts.pe_ce,
     )
 
 

@@ -9,7 +9,13 @@ Decisions made here, once for every platform:
 - VPN instances on the PEs of their sites. RD = router-id:VPN id. RT = ASN:VPN id, plus the
   shared-services hub/spoke pair for departments that ask for shared services.
 - PE-CE: one dot1q sub-interface per VPN (VLAN = VPN id) and eBGP per VRF; each CE has its
-  own 4-byte private ASN derived from its loopback.
+  own 4-byte private ASN derived from its loopback. Every PE-CE session carries a route policy
+  each way and a prefix limit (`services.yaml` `pe_ce`): the PE accepts from a CE only the user
+  prefixes of the CE's site in that VPN (the IPv4 /24 exactly; the site's IPv6 unit and its
+  /64 subnets) and sends the whole VRF; the CE sends only those prefixes and accepts the VRF.
+- LDP-IGP synchronisation on every LDP link: IS-IS holds a link at its maximum cost until LDP
+  is up on it (for as long as LDP is down with transport mpls, `LDP_SYNC_HOLD_MAX_COST_S` with
+  dual, where the IGP also carries SRv6).
 - In-band CE management (a bureau has no out-of-band network): the CE's inventory address on
   its management loopback in the global table, static routes to the management prefixes via
   each PE over the untagged parent link, and on each PE a static host route back to it,
@@ -30,6 +36,7 @@ from govnet.design import Design, user_subnet_key
 from govnet.inventory.models import Host
 from govnet.inventory.platforms import PLATFORMS, Platform
 from govnet.inventory.roles import ROLES, Role
+from govnet.ipv6.plan import SUBNET_LENGTH
 from govnet.ipv6.state import carries_ipv4, carries_ipv6, site_states
 from govnet.templates.intent import (
     BgpIntent,
@@ -41,6 +48,9 @@ from govnet.templates.intent import (
     LocalUserIntent,
     ManagementIntent,
     PasswordPolicyIntent,
+    PeCeSession,
+    PrefixLimitIntent,
+    PrefixMatch,
     SecretValue,
     SrIntent,
     StaticImport,
@@ -53,6 +63,8 @@ from govnet.topology.models import (
     SRV6_PREFERRED_ALL,
     SRV6_PREFERRED_NONE,
     PasswordHash,
+    PrefixLimit,
+    PrefixLimitAction,
     SecretRef,
     Transport,
     Vpn,
@@ -76,6 +88,12 @@ CE_ASN_BASE = 4_200_000_000
 ADD_PATH_PATHS = 2
 # dual transport: local preference of the SRv6 sessions' VPN routes on the PEs (default 100)
 SRV6_LOCAL_PREFERENCE = 200
+# dual transport: seconds IS-IS keeps an LDP link at its maximum cost while LDP is down on it;
+# the IGP also carries SRv6 there, and Huawei advises an interval over `infinite` for an IGP that
+# carries more than LDP (huawei_vrp/SOURCES.md, "LDP-IGP synchronisation")
+LDP_SYNC_HOLD_MAX_COST_S = 60
+# PE-CE policy names: GOVNET-PECE-<VPN>-<other end>-<4|6>-<IN|OUT>
+PE_CE_POLICY_PREFIX = "GOVNET-PECE"
 BGP_EXCLUDED = frozenset({Role.ACCESS, Role.BUREAU_CE})
 SHARED_HUB_ROLES = frozenset({Role.CLOUD_DC_GW, Role.DR_DC_GW})
 
@@ -112,6 +130,17 @@ def _host_in(prefix: str, index: int) -> str:
 
 def _address(prefix: str | None) -> str | None:
     return prefix.split("/")[0] if prefix else None
+
+
+def prefix_limit(limit: PrefixLimit) -> PrefixLimitIntent:
+    return PrefixLimitIntent(
+        maximum=limit.maximum,
+        threshold_percent=limit.threshold_percent,
+        action=limit.action.value,
+        restart_minutes=limit.restart_minutes
+        if limit.action is PrefixLimitAction.RESTART
+        else None,
+    )
 
 
 class IntentBuilder:
@@ -360,7 +389,14 @@ class IntentBuilder:
             spf_short_delay_ms=igp.spf_short_delay_ms,
             spf_long_delay_ms=igp.spf_long_delay_ms,
             srv6_locator=SRV6_LOCATOR if srv6 else None,
+            ldp_sync=self.runs_ldp(host),
+            ldp_sync_hold_max_cost_s=LDP_SYNC_HOLD_MAX_COST_S
+            if self.transport is Transport.DUAL
+            else None,
         )
+
+    def runs_ldp(self, host: Host) -> bool:
+        return ROLES[host.role].backbone and self.transport in (Transport.MPLS, Transport.DUAL)
 
     def srv6(self, host: Host) -> SrIntent | None:
         if self.transport is Transport.MPLS or not ROLES[host.role].srv6:
@@ -461,9 +497,46 @@ class IntentBuilder:
                         update_source=None,
                         families=[family],
                         vrf=att.vpn,
+                        pe_ce=self.pe_ce_session(is_pe, other, att.ce, att.vpn, family),
                     )
                 )
         return neighbors
+
+    def pe_ce_session(self, is_pe: bool, other: str, ce: str, vpn: str, family: str) -> PeCeSession:
+        """Both ends filter the CE's routes down to its site's user prefixes in the VPN: the
+        PE on import, the CE on export; the PE sends, and the CE accepts, the whole VRF."""
+        version = 4 if family == "ipv4_unicast" else 6
+        site_prefixes = self.site_user_prefixes(self.design.hosts[ce].site, vpn, version)
+        name = f"{PE_CE_POLICY_PREFIX}-{vpn}-{other}-{version}"
+        return PeCeSession(
+            side="pe" if is_pe else "ce",
+            import_policy=f"{name}-IN",
+            export_policy=f"{name}-OUT",
+            import_prefixes=site_prefixes if is_pe else None,
+            export_prefixes=None if is_pe else site_prefixes,
+            prefix_limit=prefix_limit(self.pe_ce_limit(vpn, is_pe)),
+        )
+
+    def pe_ce_limit(self, vpn: str, is_pe: bool) -> PrefixLimit:
+        """The VPN's own limit for that end where it names one, else the design's."""
+        own = next(v.pe_ce for v in self.design.vpns if v.name == vpn)
+        given = (own.from_ce if is_pe else own.from_pe) if own else None
+        return given or (self.design.pe_ce.from_ce if is_pe else self.design.pe_ce.from_pe)
+
+    def site_user_prefixes(self, site: str, vpn: str, version: int) -> list[PrefixMatch]:
+        """What the design assigns to a site's users in one VPN: the IPv4 pool's subnet (an
+        exact match: the pool hands out exactly one per site and VPN), and the IPv6 plan's unit
+        with its /64 subnets (the plan's growth reserve is the site's already; nothing longer
+        than a /64, so no host routes)."""
+        if version == 4:
+            v4 = self.design.addressing.get(PoolKind.USER_IPV4, user_subnet_key(site, vpn))
+            return [PrefixMatch(prefix=str(v4), up_to=v4.length)] if v4 else []
+        plan = self.design.ipv6_plan
+        path = plan.units.get((site, vpn)) if plan else None
+        if plan is None or path is None:
+            return []
+        unit = plan.allocations[path]
+        return [PrefixMatch(prefix=str(unit), up_to=max(unit.length, SUBNET_LENGTH))]
 
     def vrf_sids(self, host: Host, vpn: Vpn) -> tuple[str, str]:
         """The VRF's static End.DT4 and End.DT6 SIDs: the locator, then the static function

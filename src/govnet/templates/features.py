@@ -162,6 +162,8 @@ def required_features(intent: DeviceIntent) -> Iterator[tuple[str, str]]:
             yield "bfd", "BFD for IS-IS"
     if intent.mpls_ldp:
         yield "mpls_ldp", f"transport {intent.transport}"
+        if intent.isis is not None and intent.isis.ldp_sync:
+            yield "ldp_igp_sync", "LDP-IGP synchronisation on the LDP links"
     if intent.srv6 is not None:
         yield "srv6_locator", f"transport {intent.transport}"
     if intent.bgp is not None:
@@ -176,6 +178,8 @@ def required_features(intent: DeviceIntent) -> Iterator[tuple[str, str]]:
             yield "bgp_srv6_vpn", "L3VPN over SRv6"
         if any(n.remote_as != intent.bgp.asn for n in intent.bgp.neighbors):
             yield "ebgp", "uplinks and PE-CE"
+        if any(n.pe_ce for n in intent.bgp.neighbors):
+            yield "pe_ce_policy", "PE-CE route policies and prefix limits"
     if intent.vrfs:
         yield "vrf", "VPN instances"
     if any(i.kind == "subinterface" for i in intent.interfaces):

@@ -134,6 +134,11 @@ class IsisIntent(Intent):
     spf_short_delay_ms: int
     spf_long_delay_ms: int
     srv6_locator: str | None  # locator name advertised by IS-IS
+    # LDP-IGP synchronisation on the LDP links: the IGP advertises a link at its maximum cost
+    # until LDP is up on it; for how long (seconds) when LDP does not come up, None = as long as
+    # it stays down (an IGP carrying LDP traffic only, transport mpls)
+    ldp_sync: bool = False
+    ldp_sync_hold_max_cost_s: int | None = None
     import_static: StaticImport | None = None  # PEs: the CEs' management host routes
 
 
@@ -144,6 +149,41 @@ class SrIntent(Intent):
     locator_address: str  # "5f00:0:769:5::"
     source_address: str  # encapsulation source: the IPv6 loopback
     static_function_bits: int
+
+
+class PrefixLimitIntent(Intent):
+    """The most prefixes a session may send (per family) and what happens beyond it."""
+
+    maximum: int
+    threshold_percent: int  # warn from this share of the maximum
+    action: Literal["warn", "restart", "teardown"]
+    restart_minutes: int | None  # action restart only
+
+
+class PrefixMatch(Intent):
+    """One entry of a PE-CE prefix filter: ``prefix`` itself, and its more-specifics up to
+    ``up_to`` when that is longer (IPv6: the site's unit and its /64 subnets)."""
+
+    prefix: str  # "10.64.5.0/24"
+    up_to: int  # the longest length accepted; = the prefix length for an exact match
+
+    @property
+    def exact(self) -> bool:
+        return self.up_to == int(self.prefix.rsplit("/", 1)[1])
+
+
+class PeCeSession(Intent):
+    """Route policy and prefix limit of one PE-CE eBGP session (one address family), on either
+    end. A prefix list of None means every route: a PE sends the CE everything its VRF holds
+    (the route targets already limit it to what the VPN reaches), a CE accepts what the PE
+    sends. Otherwise the policy permits exactly these entries and rejects everything else."""
+
+    side: Literal["pe", "ce"]
+    import_policy: str  # the name of the inbound route policy / route-map / policy-statement
+    export_policy: str
+    import_prefixes: list[PrefixMatch] | None
+    export_prefixes: list[PrefixMatch] | None
+    prefix_limit: PrefixLimitIntent
 
 
 class BgpNeighbor(Intent):
@@ -165,6 +205,7 @@ class BgpNeighbor(Intent):
     # SRv6 preferred per egress PE (a wave of the evolution): this PE gives the VPN routes it
     # sends on this SRv6 session the higher local preference, so every ingress PE prefers them
     preferred_export: bool = False
+    pe_ce: PeCeSession | None = None  # PE-CE sessions (both ends): route policy, prefix limit
 
 
 class BgpIntent(Intent):

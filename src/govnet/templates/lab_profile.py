@@ -7,7 +7,8 @@ VRF devices and without MPLS forwarding can actually run (see ``/work/shared/lab
 - Instead every prefix a PE would export from a VRF (attachment links, user LANs) is announced
   directly into the VPN address family with the VRF's RD, a label and its export route targets,
   so VPNv4/VPNv6 exchange through the route reflectors is still proven in the control plane.
-- LDP is left out (no MPLS forwarding, no ldpd in the lab); SRv6 stays (the kernel has seg6).
+- LDP is left out (no MPLS forwarding, no ldpd in the lab), and with it LDP-IGP
+  synchronisation; SRv6 stays (the kernel has seg6).
 """
 
 from __future__ import annotations
@@ -48,6 +49,9 @@ def lab_profile(intent: DeviceIntent) -> DeviceIntent:
     bgp = intent.bgp
     if bgp is not None:
         bgp = bgp.model_copy(update={"neighbors": [n for n in bgp.neighbors if n.vrf is None]})
+    isis = intent.isis
+    if isis is not None:
+        isis = isis.model_copy(update={"ldp_sync": False, "ldp_sync_hold_max_cost_s": None})
     interfaces = [
         i.model_copy(update={"mpls_ldp": False}) for i in intent.interfaces if i.vrf is None
     ]
@@ -57,6 +61,7 @@ def lab_profile(intent: DeviceIntent) -> DeviceIntent:
             "vrfs": [],
             "vpn_routes": vpn_routes(intent),
             "mpls_ldp": False,
+            "isis": isis,
             "bgp": bgp,
         }
     )

@@ -294,6 +294,63 @@ class Department(StrictModel):
     attachment_class: AttachmentClass
 
 
+class PrefixLimitAction(StrEnum):
+    """What a router does when a BGP session sends more prefixes than its limit (the words each
+    platform uses: templates/<platform>/SOURCES.md, "PE-CE route policies and prefix limits")."""
+
+    WARN = "warn"  # log and keep the session
+    RESTART = "restart"  # tear the session down, bring it back after restart_minutes
+    TEARDOWN = "teardown"  # tear the session down until an operator clears it
+
+
+class PrefixLimit(StrictModel):
+    """The most prefixes one PE-CE session may send, per address family."""
+
+    maximum: int = Field(ge=1, le=4_294_967_295)
+    threshold_percent: int = Field(
+        default=75, ge=1, le=100, description="share of the maximum that raises a warning"
+    )
+    action: PrefixLimitAction = PrefixLimitAction.RESTART
+    restart_minutes: int = Field(
+        default=5,
+        ge=1,
+        le=1200,
+        description="for action restart; 1..1200, the range every platform takes (VRP idle-timeout)",
+    )
+
+    @model_validator(mode="after")
+    def _restart_minutes_only_to_restart(self) -> PrefixLimit:
+        if (
+            "restart_minutes" in self.model_fields_set
+            and self.action is not PrefixLimitAction.RESTART
+        ):
+            raise ValueError(
+                f"restart_minutes applies only to action restart (action is {self.action.value})"
+            )
+        return self
+
+
+class PeCe(StrictModel):
+    """Prefix limits of the PE-CE eBGP sessions; the route policies themselves follow from the
+    address plan (a PE accepts from a CE only its sites' user prefixes in that VPN)."""
+
+    from_ce: PrefixLimit = Field(
+        default=PrefixLimit(maximum=100, threshold_percent=80),
+        description="what a PE accepts from each CE session",
+    )
+    from_pe: PrefixLimit = Field(
+        default=PrefixLimit(maximum=20_000, threshold_percent=80),
+        description="what a CE accepts from each PE session (the whole VPN)",
+    )
+
+
+class VpnPeCe(StrictModel):
+    """A VPN's own PE-CE prefix limits; a side it does not name keeps the design's."""
+
+    from_ce: PrefixLimit | None = None
+    from_pe: PrefixLimit | None = None
+
+
 class Vpn(StrictModel):
     name: Name
     id: int = Field(ge=1, le=65535, description="drives the RD/RT plan")
@@ -305,6 +362,9 @@ class Vpn(StrictModel):
     extra_import_targets: list[Annotated[str, StringConstraints(pattern=r"^\d+:\d+$")]] = Field(
         default_factory=list,
         description="hand-added route targets (extranet); `govnet check zones` judges them",
+    )
+    pe_ce: VpnPeCe | None = Field(
+        default=None, description="this VPN's PE-CE prefix limits (services.yaml `pe_ce` otherwise)"
     )
 
 
