@@ -266,6 +266,79 @@ def test_snmpd_takes_the_agent_and_its_users(
     assert snmpd_complaints(tmp_path, bad) != []
 
 
+@needs("sysctl", root=True)
+@needs("unshare")
+def test_the_kernel_takes_the_sysctls(routers: dict[str, dict[str, str]], tmp_path: Path) -> None:
+    """`sysctl -p` in a throwaway network namespace with town-a's links (veth): every key is
+    the kernel's but MPLS's, which only exist with the mpls_router module loaded (not here)."""
+    path = write(tmp_path, routers["town-a"]["etc/sysctl.d/90-govnet-router.conf"])
+    script = (
+        "ip link add eth1 type veth peer name peer1 && ip link add eth2 type veth peer name "
+        f"peer2 && {tool('sysctl')} -q -p {path}"
+    )
+    result = run(str(tool("unshare")), "-n", "sh", "-c", script)
+    unknown = [line for line in result.stderr.splitlines() if "/net/mpls/" not in line]
+    assert unknown == []
+    assert result.returncode == 0 or Path("/proc/sys/net/mpls").exists() is False
+
+
+def test_the_daemons_file_is_shell_that_starts_what_the_intent_runs(
+    routers: dict[str, dict[str, str]], tmp_path: Path
+) -> None:
+    """/usr/lib/frr/frrcommon.sh sources /etc/frr/daemons as shell."""
+    path = write(tmp_path, routers["town-a"]["etc/frr/daemons"])
+    script = f'. {path} && echo "$bgpd $isisd $ldpd $bfdd $ospfd $bgpd_options"'
+    result = run("sh", "-c", script)
+    assert result.stdout == "yes yes yes yes no -A 127.0.0.1\n"
+
+
+LOGIN_TEST = """set -e
+mount --make-rprivate /
+mount --bind {etc} /etc
+systemd-sysusers /etc/sysusers.d/govnet.conf
+chpasswd -e < /etc/govnet/local-users.chpasswd
+echo '{password}' | pamtester govnet-test govnet-break-glass authenticate acct_mgmt
+for attempt in 1 2 3 4 5; do
+  echo wrong | pamtester govnet-test govnet-break-glass authenticate || true
+done
+echo '{password}' | pamtester govnet-test govnet-break-glass authenticate || echo LOCKED
+"""
+
+
+@needs("pamtester", root=True)
+@needs("systemd-sysusers")
+@needs("chpasswd")
+@needs("unshare")
+def test_a_local_user_logs_in_and_is_locked_out_after_the_failures(
+    routers: dict[str, dict[str, str]], tmp_path: Path
+) -> None:
+    """The real login path, in a throwaway mount namespace over a copy of /etc: systemd-sysusers
+    creates the user, `chpasswd -e` sets its hash, and PAM runs the rendered common-auth and
+    common-account (pam_tacplus is not installed: its `-auth` line is skipped, the local
+    password decides). Five wrong passwords (login.max_failures) lock the account."""
+    etc = tmp_path / "etc"
+    shutil.copytree("/etc", etc, symlinks=True, ignore_dangling_symlinks=True)
+    town = routers["town-a"]
+    for path in (
+        "etc/pam.d/common-auth", "etc/pam.d/common-account", "etc/security/faillock.conf",
+        "etc/sysusers.d/govnet.conf", "etc/govnet/local-users.chpasswd",
+    ):  # fmt: skip
+        target = tmp_path / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(town[path], encoding="utf-8")
+    with (etc / "security/faillock.conf").open("a", encoding="utf-8") as conf:
+        conf.write(f"dir = {tmp_path / 'tally'}\n")  # the tally files, not /run/faillock's
+    (etc / "pam.d/govnet-test").write_text("@include common-auth\n@include common-account\n")
+    password = ENVIRONMENT["GOVNET_LOCAL_ADMIN_PASSWORD"]
+    script = write(tmp_path, LOGIN_TEST.format(etc=etc, password=password), "login.sh")
+    result = run(str(tool("unshare")), "-m", "sh", str(script))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("pamtester: successfully authenticated") == 1
+    assert "pamtester: account management done." in result.stdout
+    assert result.stdout.rstrip().endswith("LOCKED")
+    assert "The account is locked due to 5 failed logins." in result.stdout + result.stderr
+
+
 # --- documented facts -------------------------------------------------------------------------
 
 
@@ -287,6 +360,36 @@ def test_every_management_prefix_reaches_ssh_before_any_drop(
     assert first < min(i for i, rule in enumerate(rules) if rule.endswith(" drop"))
     outside = nftables_problems(ruleset, ipaddress.ip_address("192.0.2.1"))
     assert outside == ["no rule of the input chain accepts SSH from 192.0.2.1 (policy drop)"]
+
+
+def test_an_ipv6_management_address_and_prefix(tmp_path: Path) -> None:
+    """sshd_config(5) ListenAddress `[ADDR]:PORT` and snmpd.conf(5) `udp6:[ADDR]:161` for an
+    IPv6 management address; the IPv6 management prefix reaches SSH too."""
+    root = copy_design(DESIGN, tmp_path / "design")
+    replace_in(root / "topology/network.yaml", "management: [10.99.0.0/16]",
+               'management: [10.99.0.0/16, "2001:db8:199::/48"]')  # fmt: skip
+    replace_in(
+        root / "inventory/hosts.yaml", "hostname: 10.99.0.11", 'hostname: "2001:db8:199::11"'
+    )
+    design = load_design(root)
+    town = next(c for c in render_design(design, build_graph(design), ["town-a"]) if c.files)
+    files = {str(f.path): f.text for f in town.files}
+    assert "ListenAddress [2001:db8:199::11]:22\n" in files[SSHD_DROP_IN]
+    assert "agentaddress udp6:[2001:db8:199::11]:161\n" in files["etc/snmp/snmpd.conf"]
+    ruleset = files[NFTABLES_CONF]
+    assert "ip6 saddr @management_ipv6 tcp dport 22 accept" in ruleset
+    for address in edges("2001:db8:199::/48") + edges("10.99.0.0/16"):
+        assert nftables_problems(ruleset, address) == [], address
+    own = ipaddress.ip_address("2001:db8:199::11")
+    assert list(management_path_problems("frr", town.text, own)) == []
+    if ROOT and tool("sshd") and tool("nft") and tool("unshare"):
+        Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)
+        sshd = write(tmp_path, files[SSHD_DROP_IN], "sshd.conf")
+        assert run(str(tool("sshd")), "-t", "-f", str(sshd)).returncode == 0
+        nft = write(tmp_path, ruleset, "nftables.conf")
+        assert (
+            run(str(tool("unshare")), "-n", str(tool("nft")), "-c", "-f", str(nft)).returncode == 0
+        )
 
 
 def test_the_nftables_check_catches_a_drop_before_the_ssh_rule() -> None:
