@@ -106,7 +106,7 @@ def test_a_production_frr_host_renders_a_directory_of_install_paths(
         "etc/chrony/chrony.keys", "etc/rsyslog.d/govnet.conf", "etc/snmp/snmpd.conf",
         "var/lib/snmp/snmpd.conf", "etc/security/faillock.conf", "etc/pam.d/common-auth",
         "etc/pam.d/common-account", "etc/sysusers.d/govnet.conf",
-        "etc/govnet/local-users.chpasswd",
+        "etc/govnet/local-users.chpasswd", "etc/profile.d/govnet-timeout.sh",
     }  # fmt: skip
     # every other device keeps its one file
     others = [c for c in rendered if not c.files]
@@ -290,6 +290,14 @@ def test_the_daemons_file_is_shell_that_starts_what_the_intent_runs(
     script = f'. {path} && echo "$bgpd $isisd $ldpd $bfdd $ospfd $bgpd_options"'
     result = run("sh", "-c", script)
     assert result.stdout == "yes yes yes yes no -A 127.0.0.1\n"
+
+
+@needs("bash")
+def test_idle_shells_time_out(routers: dict[str, dict[str, str]], tmp_path: Path) -> None:
+    """bash(1): TMOUT, readonly; management.yaml idle_timeout_minutes 10."""
+    path = write(tmp_path, routers["town-a"]["etc/profile.d/govnet-timeout.sh"])
+    result = run(str(tool("bash")), "-c", f". {path} && echo $TMOUT && TMOUT=0")
+    assert result.stdout == "600\n" and "TMOUT: readonly variable" in result.stderr
 
 
 LOGIN_TEST = """set -e

@@ -51,6 +51,7 @@ HOST_TEMPLATES: tuple[tuple[str, str, int, Wanted], ...] = (
     ("etc/frr/daemons", "frr/host/daemons.j2", 0o640, lambda m: True),
     ("etc/sysctl.d/90-govnet-router.conf", "frr/host/sysctl.j2", 0o644, lambda m: True),
     (SSHD_DROP_IN, "frr/host/sshd.j2", 0o644, lambda m: True),
+    ("etc/profile.d/govnet-timeout.sh", "frr/host/timeout.j2", 0o644, lambda m: m.idle_timeout_minutes > 0),
     ("etc/issue", "frr/host/issue.j2", 0o644, lambda m: bool(m.banner)),
     ("etc/issue.net", "frr/host/issue.j2", 0o644, lambda m: bool(m.banner)),
     (NFTABLES_CONF, "frr/host/nftables.j2", 0o755, lambda m: True),
