@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -107,6 +108,11 @@ def test_a_production_frr_host_renders_a_directory_of_install_paths(
         "var/lib/snmp/snmpd.conf", "etc/security/faillock.conf", "etc/pam.d/common-auth",
         "etc/pam.d/common-account", "etc/sysusers.d/govnet.conf",
         "etc/govnet/local-users.chpasswd", "etc/profile.d/govnet-timeout.sh",
+        "etc/systemd/networkd.conf.d/govnet.conf",
+        *(f"etc/systemd/network/{name}" for name in (
+            "10-govnet-INTERNET.netdev", "10-govnet-PUBLIC.netdev", "30-govnet-INTERNET.network",
+            "30-govnet-PUBLIC.network", "30-govnet-eth1.network", "30-govnet-eth2.network",
+        )),
     }  # fmt: skip
     # every other device keeps its one file
     others = [c for c in rendered if not c.files]
@@ -398,6 +404,56 @@ def test_an_ipv6_management_address_and_prefix(tmp_path: Path) -> None:
         assert (
             run(str(tool("unshare")), "-n", str(tool("nft")), "-c", "-f", str(nft)).returncode == 0
         )
+
+
+def documented_keys(page: str) -> dict[str, set[str]]:
+    """Section name (upper case) -> the keys man ``page`` documents under "[SECTION] SECTION
+    OPTIONS" (an entry line at the page's indentation names one key or several: "A=, B=")."""
+    environment = {**os.environ, "MANWIDTH": "200"}
+    text = subprocess.run(
+        ["man", "-P", "cat", page], capture_output=True, text=True, env=environment, timeout=60
+    ).stdout
+    keys: dict[str, set[str]] = {}
+    section = ""
+    for line in text.splitlines():
+        if heading := re.match(r"^\[(\S+)\] SECTION OPTIONS", line):
+            section = heading[1].upper()
+        elif section and re.match(r"^ {7}[A-Z][A-Za-z0-9]*=", line):
+            keys.setdefault(section, set()).update(re.findall(r"([A-Z][A-Za-z0-9]*)=", line))
+    return keys
+
+
+@pytest.mark.skipif(
+    shutil.which("man") is None or run("man", "-w", "systemd.netdev").returncode != 0,
+    reason="the systemd man pages are not installed (Debian: systemd, man-db)",
+)
+def test_every_networkd_key_is_documented_in_its_section(
+    routers: dict[str, dict[str, str]],
+) -> None:
+    """systemd.netdev(5), systemd.network(5), networkd.conf(5): each key of each file is one
+    the page lists under that section (this kernel has no VLAN or VRF devices to try them)."""
+    pages = {".netdev": "systemd.netdev", ".network": "systemd.network", ".conf": "networkd.conf"}
+    manuals = {page: documented_keys(page) for page in pages.values()}
+    checked = 0
+    for files in routers.values():
+        for path, text in files.items():
+            if not path.startswith(("etc/systemd/network/", "etc/systemd/networkd.conf.d/")):
+                continue
+            documented = manuals[pages[Path(path).suffix]]
+            section = ""
+            for line in text.splitlines():
+                if line.startswith("["):
+                    section = line.strip("[]").upper()
+                elif "=" in line and not line.startswith("#"):
+                    assert line.split("=")[0] in documented[section], (path, line)
+                    checked += 1
+    assert checked > 40
+    ce = routers["ce-01"]
+    assert "VRF=PUBLIC" in ce["etc/systemd/network/30-govnet-eth1.100.network"]
+    assert "Kind=vrf\n\n[VRF]\nTable=1100\n" in ce["etc/systemd/network/10-govnet-PUBLIC.netdev"]
+    assert (
+        "[Link]\nMTUBytes=9000\n" in routers["town-a"]["etc/systemd/network/30-govnet-eth1.network"]
+    )
 
 
 def test_the_nftables_check_catches_a_drop_before_the_ssh_rule() -> None:

@@ -2,7 +2,8 @@
 management plane, all rendered from the same intent.
 
 FRR routes; the host manages: sshd, nftables, chrony, rsyslog, snmpd, PAM (faillock, TACACS+),
-local users, the login banner, the daemons FRR starts and the kernel's forwarding switches.
+local users, the login banner and idle shells, the daemons FRR starts, the kernel's forwarding
+switches and the links (systemd-networkd: VLAN and VRF devices, MTU; FRR sets the addresses).
 Each file is rendered by ``templates/frr/host/<file>.j2`` with the intent ``d`` and the facts
 derived from it here (``h``: a :class:`LinuxHost`), and named by its install path, so that the
 rendered directory ``frr/<host>/`` mirrors ``/`` (templates/frr/SOURCES.md says where each
@@ -31,6 +32,8 @@ SSHD_DROP_IN = "etc/ssh/sshd_config.d/govnet.conf"
 NFTABLES_CONF = "etc/nftables.conf"
 BUNDLE_MARKER = "#### govnet file "
 SSH_PORT = 22
+# A VRF device's kernel routing table: this plus the VPN id (systemd.netdev(5) [VRF] Table=)
+VRF_TABLE_BASE = 1000
 # The banner is printed on the console by agetty from /etc/issue, where a backslash starts an
 # escape (agetty(8), ISSUE ESCAPES); control characters other than line break and tab garble a
 # terminal.
@@ -150,6 +153,54 @@ def linux_host(intent: DeviceIntent) -> LinuxHost:
     )
 
 
+def link_files(intent: DeviceIntent) -> list[tuple[str, str, dict[str, object]]]:
+    """systemd-networkd's files for the links FRR routes over: (install path, template, what
+    the template prints besides the intent). A VRF device per VPN (its kernel table: the VPN
+    id plus VRF_TABLE_BASE), a VLAN device per sub-interface, and a .network per link that
+    raises it with its MTU, VLANs and VRF."""
+    folder = "etc/systemd/network"
+    files: list[tuple[str, str, dict[str, object]]] = [
+        ("etc/systemd/networkd.conf.d/govnet.conf", "frr/host/networkd_conf.j2", {})
+    ]
+    for vrf in intent.vrfs:
+        table = VRF_TABLE_BASE + vrf.id
+        files.append(
+            (
+                f"{folder}/10-govnet-{vrf.name}.netdev",
+                "frr/host/vrf_netdev.j2",
+                {"vrf": vrf, "table": table},
+            )
+        )
+        link: dict[str, object] = {
+            "name": vrf.name,
+            "description": f"VRF {vrf.name}",
+            "mtu": None,
+            "vlans": [],
+            "vrf": None,
+        }
+        files.append((f"{folder}/30-govnet-{vrf.name}.network", "frr/host/network.j2", link))
+    for interface in intent.interfaces:
+        if interface.kind == "loopback":
+            continue
+        if interface.parent is not None and interface.vlan is not None:
+            files.append(
+                (
+                    f"{folder}/20-govnet-{interface.name}.netdev",
+                    "frr/host/vlan_netdev.j2",
+                    {"interface": interface},
+                )
+            )
+        link = {
+            "name": interface.name,
+            "description": interface.description,
+            "mtu": interface.mtu,
+            "vlans": [i.name for i in intent.interfaces if i.parent == interface.name],
+            "vrf": interface.vrf,
+        }
+        files.append((f"{folder}/30-govnet-{interface.name}.network", "frr/host/network.j2", link))
+    return files
+
+
 def render_host_files(
     env: Environment, intent: DeviceIntent, frr_conf: str
 ) -> tuple[HostFile, ...]:
@@ -157,11 +208,14 @@ def render_host_files(
     host = linux_host(intent)
     management = intent.management
     assert management is not None  # linux_host refused it otherwise
+    wanted: list[tuple[str, str, int, dict[str, object]]] = [
+        (p, t, m, {}) for p, t, m, w in HOST_TEMPLATES if w(management)
+    ]
+    wanted += [(p, t, 0o644, extra) for p, t, extra in link_files(intent)]
     files = [HostFile(PurePosixPath(FRR_CONF), frr_conf, 0o640)]
-    for path, template, mode, wanted in HOST_TEMPLATES:
-        if wanted(management):
-            text = env.get_template(template).render(d=intent, h=host, path=path)
-            files.append(HostFile(PurePosixPath(path), tidy(text), mode))
+    for path, template, mode, extra in wanted:
+        text = env.get_template(template).render(d=intent, h=host, path=path, **extra)
+        files.append(HostFile(PurePosixPath(path), tidy(text), mode))
     return tuple(files)
 
 
@@ -190,6 +244,6 @@ def linux_router_refusal(names: list[str]) -> str:
         "copy the tree `govnet render` writes in frr/<host>/ onto the host's / keeping the "
         "modes (rsync -a), with each %SECRET(...)% placeholder replaced by its value, then run "
         "systemd-sysusers and `chpasswd -e < /etc/govnet/local-users.chpasswd`, `sysctl "
-        "--system`, and restart frr, ssh, nftables, chrony, rsyslog and snmpd; push the other "
-        "hosts with --hosts"
+        "--system`, enable systemd-networkd and restart it, frr, ssh, nftables, chrony, "
+        "rsyslog and snmpd; push the other hosts with --hosts"
     )
