@@ -151,6 +151,15 @@ def test_the_intent_decides_daemons_and_filters(design: Design) -> None:
     assert ce.bfd_interfaces == ce.ldp_interfaces == ce.srv6_interfaces == []
 
 
+def test_bfd_to_an_ebgp_peer_in_a_vrf_is_admitted_on_the_link_and_the_vrf(design: Design) -> None:
+    ce = build_intents(design, build_graph(design), ["ce-01"])["ce-01"]
+    assert ce.bgp is not None
+    neighbors = [n.model_copy(update={"bfd": n.address == "10.101.0.4"}) for n in ce.bgp.neighbors]
+    with_bfd = ce.model_copy(update={"bgp": ce.bgp.model_copy(update={"neighbors": neighbors})})
+    assert linux_host(with_bfd).bfd_interfaces == ["PUBLIC", "eth1.100"]
+    assert linux_host(with_bfd).daemons == ["bgpd", "bfdd"]
+
+
 def test_the_lab_rendering_is_untouched(design: Design) -> None:
     """The lab renders the same routers as FRR configs alone, without host files."""
     lab = render_design(design, build_graph(design), list(ROUTERS), lab=True)

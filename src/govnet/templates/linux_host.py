@@ -24,7 +24,7 @@ from jinja2 import Environment
 from pydantic import BaseModel, ConfigDict
 
 from govnet.inventory.platforms import Platform
-from govnet.templates.intent import DeviceIntent, ManagementIntent
+from govnet.templates.intent import DeviceIntent, InterfaceIntent, ManagementIntent
 from govnet.templates.text import tidy
 
 FRR_CONF = "etc/frr/frr.conf"
@@ -88,7 +88,7 @@ class LinuxHost(BaseModel):
     bfd_interfaces: list[str]  # single-hop BFD arrives on these (IS-IS links, eBGP links)
     ldp_interfaces: list[str]
     srv6_interfaces: list[str]  # seg6_enabled: the backbone links
-    daemons: list[str]  # the FRR daemons besides zebra, staticd and mgmt (always on)
+    daemons: list[str]  # the FRR daemons besides zebra and staticd (always on)
     snmp: bool
 
 
@@ -107,12 +107,12 @@ def is_linux_router(intent: DeviceIntent) -> bool:
     return intent.platform == Platform.FRR.value and intent.management is not None
 
 
-def _interface_towards(intent: DeviceIntent, address: str) -> str | None:
+def _interface_towards(intent: DeviceIntent, address: str) -> InterfaceIntent | None:
     peer = ipaddress.ip_address(address)
     for interface in intent.interfaces:
         for own in (interface.ipv4, interface.ipv6):
             if own is not None and peer in ipaddress.ip_interface(own).network:
-                return interface.name
+                return interface
     return None
 
 
@@ -130,12 +130,12 @@ def linux_host(intent: DeviceIntent) -> LinuxHost:
     if fault:
         raise ValueError(f"the banner holds {fault}")
     neighbors = intent.bgp.neighbors if intent.bgp else []
-    bfd = {i.name for i in intent.interfaces if i.isis and i.isis.bfd} if intent.isis else set()
-    bfd |= {
-        name
-        for n in neighbors
-        if n.bfd and (name := _interface_towards(intent, n.address)) is not None
-    }
+    isis_bfd = intent.isis is not None and intent.isis.bfd
+    bfd = {i.name for i in intent.interfaces if isis_bfd and i.isis and i.isis.bfd}
+    for neighbor in (n for n in neighbors if n.bfd):
+        link = _interface_towards(intent, neighbor.address)
+        # in a VRF netfilter sees the packet twice: on the link, then on the VRF device
+        bfd |= {name for name in (link and link.name, link and link.vrf) if name}
     backbone = [i.name for i in intent.interfaces if i.isis and not i.isis.passive]
     daemons = {"bgpd": intent.bgp is not None, "isisd": intent.isis is not None}
     daemons |= {"ldpd": intent.mpls_ldp, "bfdd": bool(bfd)}
