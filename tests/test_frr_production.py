@@ -23,7 +23,12 @@ import pytest
 from nornir.core.inventory import Host
 from typer.testing import CliRunner
 
-from govnet.checks.lint import lint_configs, load_rules, management_addresses
+from govnet.checks.lint import (
+    inband_management,
+    lint_configs,
+    load_rules,
+    management_addresses,
+)
 from govnet.checks.management_path import management_path_problems, nftables_problems
 from govnet.cli import app
 from govnet.design import Design, load_design, reference_design_path
@@ -530,6 +535,33 @@ def test_lint_reads_the_host_files(rendered: list[RenderedConfig], design: Desig
             "line 4: ListenAddress 10.99.0.99:22",
         ),
     }
+
+
+def test_the_ce_in_band_path_is_read_from_its_frr_conf(
+    rendered: list[RenderedConfig], design: Design
+) -> None:
+    """A bureau CE on a white box: its address on lo and its routes back, in frr.conf."""
+    ce = next(c for c in rendered if c.hostname == "ce-01")
+    rules = load_rules([design.root, reference_design_path()])
+    addresses = management_addresses(design.hosts)
+    inband = inband_management(design.hosts, design.network.management)
+    assert lint_configs([("ce-01", "frr", ce.text)], rules, addresses, inband) == []
+    broken = ce.text.replace(" ip address 10.99.0.21/32\n", "").replace(
+        "ip route 10.99.0.0/16 ", "ip route 10.98.0.0/16 "
+    )
+    findings = lint_configs([("ce-01", "frr", broken)], rules, addresses, inband)
+    assert [(f.rule, f.evidence) for f in findings] == [
+        (
+            "management-path",
+            "in-band management: 10.99.0.21 is on no interface of the global table (a bureau CE "
+            "has no out-of-band network)",
+        ),
+        (
+            "management-path",
+            "in-band management: no global static route towards 10.99.0.0/16 through a directly "
+            "connected next hop (replies to the NOC have no way back)",
+        ),
+    ]
 
 
 def test_the_management_path_needs_both_host_files(rendered: list[RenderedConfig]) -> None:
