@@ -21,6 +21,7 @@ from govnet.checks.management_path import (
     braced_blocks,
     indented_blocks,
 )
+from govnet.templates.linux_host import FRR_CONF, split_bundle
 
 Interface = ipaddress.IPv4Interface | ipaddress.IPv6Interface
 
@@ -105,8 +106,6 @@ def _junos_table(text: str) -> GlobalTable:
 def _frr_table(text: str) -> GlobalTable:
     """FRR as govnet renders it: ``interface NAME [vrf X]`` blocks closed by ``exit``, global
     ``ip route P NH IF`` lines; a production host's bundle is read for its frr.conf."""
-    from govnet.templates.linux_host import FRR_CONF, split_bundle
-
     conf = split_bundle(text).get(FRR_CONF, text)
     addresses: list[Interface] = []
     routes = []

@@ -15,6 +15,8 @@ import ipaddress
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from govnet.templates.linux_host import NFTABLES_CONF, SSHD_DROP_IN, split_bundle
+
 ManagementAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -503,8 +505,6 @@ def nftables_problems(text: str, address: ManagementAddress) -> list[str]:
 def linux_router_problems(text: str, address: ManagementAddress) -> list[str]:
     """A production FRR host's bundle (govnet.templates.linux_host): its sshd drop-in and its
     nftables ruleset are its management path."""
-    from govnet.templates.linux_host import NFTABLES_CONF, SSHD_DROP_IN, split_bundle
-
     files = split_bundle(text)
     if not files:
         return []  # an FRR config alone (the lab): the host manages itself

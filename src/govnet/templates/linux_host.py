@@ -31,7 +31,6 @@ FRR_CONF = "etc/frr/frr.conf"
 SSHD_DROP_IN = "etc/ssh/sshd_config.d/govnet.conf"
 NFTABLES_CONF = "etc/nftables.conf"
 BUNDLE_MARKER = "#### govnet file "
-SSH_PORT = 22
 # A VRF device's kernel routing table: this plus the VPN id (systemd.netdev(5) [VRF] Table=)
 VRF_TABLE_BASE = 1000
 # The banner is printed on the console by agetty from /etc/issue, where a backslash starts an
