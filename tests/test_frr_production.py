@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 from nornir.core.inventory import Host
+from passlib.hash import sha512_crypt  # type: ignore[import-untyped]
 from typer.testing import CliRunner
 
 from govnet.checks.lint import (
@@ -508,7 +509,34 @@ def test_the_policy_follows_the_intent(routers: dict[str, dict[str, str]]) -> No
     assert "community" not in town["etc/snmp/snmpd.conf"]
     assert town["etc/issue"].startswith("东莞市电子政务外网 — authorised use only.")
     password = town["etc/govnet/local-users.chpasswd"]
-    assert password.startswith("govnet-break-glass:$6$") and password.count("\n") == 1
+    name, hashed = password.rstrip("\n").split(":")
+    assert name == "govnet-break-glass" and password.count("\n") == 1
+    assert sha512_crypt.verify(ENVIRONMENT["GOVNET_LOCAL_ADMIN_PASSWORD"], hashed)
+
+
+def test_a_community_only_where_the_design_asks_and_lint_says_so(tmp_path: Path) -> None:
+    """snmpd.conf(5) rocommunity NAME SOURCE: from the management prefixes only."""
+    root = copy_design(DESIGN, tmp_path / "design")
+    replace_in(root / "topology/management.yaml", "  trap_hosts: [10.199.255.41]",
+               "  trap_hosts: [10.199.255.41]\n  community: weak-Community-1")  # fmt: skip
+    design = load_design(root)
+    rendered = render_design(design, build_graph(design), ["town-a"])
+    town = next(c for c in rendered if c.files)
+    agent = {str(f.path): f.text for f in town.files}["etc/snmp/snmpd.conf"]
+    assert "\nrocommunity weak-Community-1 10.99.0.0/16\n" in agent
+    rules = load_rules([design.root, reference_design_path()])
+    findings = lint_configs(
+        [("town-a", "frr", town.text)], rules, management_addresses(design.hosts)
+    )
+    assert {(f.rule, f.evidence.split(":")[0]) for f in findings} == {
+        (
+            "snmpv3-only",
+            f"line {town.text.splitlines().index('rocommunity weak-Community-1 10.99.0.0/16') + 1}",
+        )
+    }
+    if ROOT and tool("snmpd") and tool("unshare"):
+        path = write(tmp_path, agent, "snmpd.conf")
+        assert snmpd_complaints(tmp_path, path) == []
 
 
 # --- lint and the management path --------------------------------------------------------------
@@ -535,6 +563,30 @@ def test_lint_reads_the_host_files(rendered: list[RenderedConfig], design: Desig
             "line 4: ListenAddress 10.99.0.99:22",
         ),
     }
+
+
+@pytest.mark.parametrize(
+    ("placeholder", "clear"),
+    [
+        ("ASCII:%SECRET(env:GOVNET_NTP_KEY_SHA256)%", "ASCII:ntp-in-clear"),
+        ("SHA-256 %SECRET(env:GOVNET_SNMP_AUTH_KEY)% AES", "SHA-256 snmp-in-clear AES"),
+        ("secret=%SECRET(env:GOVNET_TACACS_KEY)%", "secret=tacacs-in-clear"),
+        ("%SECRET(env:GOVNET_LOCAL_ADMIN_PASSWORD|sha512-crypt)%", "password-in-clear"),
+    ],
+    ids=["chrony-key", "snmp-user", "tacacs-key", "local-password"],
+)
+def test_a_host_secret_in_clear_text_is_a_finding(
+    rendered: list[RenderedConfig], design: Design, placeholder: str, clear: str
+) -> None:
+    town = next(c for c in rendered if c.hostname == "town-a")
+    assert town.text.count(placeholder) == 1
+    weakened = town.text.replace(placeholder, clear)
+    rules = load_rules([design.root, reference_design_path()])
+    findings = lint_configs(
+        [("town-a", "frr", weakened)], rules, management_addresses(design.hosts)
+    )
+    assert [f.rule for f in findings] == ["no-clear-text-host-secrets"]
+    assert clear in findings[0].evidence
 
 
 def test_the_ce_in_band_path_is_read_from_its_frr_conf(
