@@ -243,6 +243,6 @@ def linux_router_refusal(names: list[str]) -> str:
         "copy the tree `govnet render` writes in frr/<host>/ onto the host's / keeping the "
         "modes (rsync -a), with each %SECRET(...)% placeholder replaced by its value, then run "
         "systemd-sysusers and `chpasswd -e < /etc/govnet/local-users.chpasswd`, `sysctl "
-        "--system`, enable systemd-networkd and restart it, frr, ssh, nftables, chrony, "
+        "--system`, and enable and restart systemd-networkd, nftables, frr, ssh, chrony, "
         "rsyslog and snmpd; push the other hosts with --hosts"
     )
