@@ -242,6 +242,7 @@ def linux_router_refusal(names: list[str]) -> str:
         f"{', '.join(names)}: a production FRR host (Linux router) is not pushed by govnet: "
         "copy the tree `govnet render` writes in frr/<host>/ onto the host's / keeping the "
         "modes (rsync -a), with each %SECRET(...)% placeholder replaced by its value, then run "
+        "`chown -R frr:frr /etc/frr`, "
         "systemd-sysusers and `chpasswd -e < /etc/govnet/local-users.chpasswd`, `sysctl "
         "--system`, and enable and restart systemd-networkd, nftables, frr, ssh, chrony, "
         "rsyslog and snmpd; push the other hosts with --hosts"
