@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
@@ -56,3 +57,17 @@ def load_errors(root: Path) -> list[Problem]:
 
 
 LoadErrors = Callable[[Path], list[Problem]]
+
+
+def check_golden(golden: Path, files: Mapping[Path, str]) -> None:
+    """``files`` (path under ``golden`` -> text) are exactly the golden files there;
+    ``UPDATE_GOLDEN=1`` rewrites them first (review the diff)."""
+    if os.environ.get("UPDATE_GOLDEN"):
+        shutil.rmtree(golden, ignore_errors=True)
+        for path, text in files.items():
+            (golden / path).parent.mkdir(parents=True, exist_ok=True)
+            (golden / path).write_text(text, encoding="utf-8")
+    expected = {p.relative_to(golden) for p in golden.rglob("*") if p.is_file()}
+    assert set(files) == expected
+    for path, text in files.items():
+        assert text == (golden / path).read_text(encoding="utf-8"), path

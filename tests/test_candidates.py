@@ -6,9 +6,7 @@ device; ``merge``: added to the running config, every "off" state rendered expli
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -19,6 +17,7 @@ from govnet.inventory.rollout import loads_as_replace
 from govnet.inventory.secrets import resolve_secrets
 from govnet.templates.render import render_design
 from govnet.topology.graph import build_graph
+from tests.conftest import check_golden
 
 MINI = Path(__file__).parent / "designs" / "mini"
 GOLDEN = Path(__file__).parent / "golden" / "mini-candidates"
@@ -54,15 +53,7 @@ def test_each_platform_loads_as_documented() -> None:
 
 
 def test_golden_candidates(candidates: dict[Path, str]) -> None:
-    if os.environ.get("UPDATE_GOLDEN"):
-        shutil.rmtree(GOLDEN, ignore_errors=True)
-        for path, text in candidates.items():
-            (GOLDEN / path).parent.mkdir(parents=True, exist_ok=True)
-            (GOLDEN / path).write_text(text, encoding="utf-8")
-    expected = {p.relative_to(GOLDEN) for p in GOLDEN.rglob("*") if p.is_file()}
-    assert set(candidates) == expected
-    for path, text in candidates.items():
-        assert text == (GOLDEN / path).read_text(encoding="utf-8"), path
+    check_golden(GOLDEN, candidates)
     assert {p.parts[0] for p in candidates} == set(LOADED_AS)
 
 

@@ -37,6 +37,7 @@ from govnet.inventory.roles import (
     is_srv6_pe,
 )
 from govnet.reading import Entry
+from govnet.templates.linux_host import banner_fault
 from govnet.topology.addressing import PoolKind, pool_of
 from govnet.topology.models import PRIVATE_CLASSES, IPNetwork, Zone
 
@@ -140,6 +141,7 @@ def check_parts(parts: DesignParts, log: ProblemLog) -> None:
     _check_services(ctx)
     _check_demands(ctx)
     _check_ipv6(ctx)
+    _check_linux_routers(ctx)
 
 
 def _duplicates(entries: list[Entry[Any]], what: str, log: ProblemLog, attr: str = "name") -> None:
@@ -743,3 +745,28 @@ def _check_demands(ctx: _Context) -> None:
             )
         else:
             seen[pair] = int(loc[1]) if isinstance(loc[1], int) else 0
+
+
+def _check_linux_routers(ctx: _Context) -> None:
+    """A production FRR host (a Linux router) renders its own management plane
+    (govnet.templates.linux_host): nftables admits SSH from the management prefixes only, and
+    the console prints the banner from /etc/issue."""
+    routers = sorted(e.item.name for e in ctx.parts.hosts if e.item.platform is Platform.FRR)
+    if not routers or not ctx.readable(MANAGEMENT_FILE):
+        return
+    management = ctx.parts.management
+    named = ", ".join(routers)
+    if management.remote_access.allowed_prefixes == []:
+        ctx.log.error(
+            MANAGEMENT_FILE,
+            ("remote_access", "allowed_prefixes"),
+            f"empty: the nftables filter of the production FRR host(s) {named} admits SSH from "
+            "these prefixes only (leave the field out for the network's management prefixes)",
+        )
+    fault = banner_fault(management.banner)
+    if fault:
+        ctx.log.error(
+            MANAGEMENT_FILE,
+            ("banner",),
+            f"holds {fault}: the production FRR host(s) {named} print the banner from /etc/issue",
+        )

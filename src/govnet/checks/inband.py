@@ -21,6 +21,7 @@ from govnet.checks.management_path import (
     braced_blocks,
     indented_blocks,
 )
+from govnet.templates.linux_host import FRR_CONF, split_bundle
 
 Interface = ipaddress.IPv4Interface | ipaddress.IPv6Interface
 
@@ -102,6 +103,27 @@ def _junos_table(text: str) -> GlobalTable:
     return GlobalTable(addresses, routes)
 
 
+def _frr_table(text: str) -> GlobalTable:
+    """FRR as govnet renders it: ``interface NAME [vrf X]`` blocks closed by ``exit``, global
+    ``ip route P NH IF`` lines; a production host's bundle is read for its frr.conf."""
+    conf = split_bundle(text).get(FRR_CONF, text)
+    addresses: list[Interface] = []
+    routes = []
+    global_interface = False
+    for number, raw in enumerate(conf.splitlines(), 1):
+        words = raw.split()
+        if raw.startswith("interface "):
+            global_interface = "vrf" not in words[2:]
+        elif raw == "exit":
+            global_interface = False
+        elif global_interface and words[:2] == ["ip", "address"] and len(words) > 2:
+            addresses.append(ipaddress.ip_interface(words[2]))
+        elif raw.startswith("ip route ") and len(words) > 2:
+            prefix = ipaddress.ip_network(words[2], strict=False)
+            routes.append(GlobalRoute(prefix, _first_address(words[3:4]), number))
+    return GlobalTable(addresses, routes)
+
+
 def _address(word: str | None) -> ManagementAddress | None:
     try:
         return ipaddress.ip_address(word) if word else None
@@ -117,6 +139,7 @@ READERS: dict[str, Callable[[str], GlobalTable]] = {
     "huawei_vrp": _vrp_table,
     "iosxr": _xr_table,
     "junos": _junos_table,
+    "frr": _frr_table,
 }
 
 
@@ -124,7 +147,7 @@ def inband_problems(
     platform: str, text: str, address: ManagementAddress, prefixes: list[Network]
 ) -> list[str]:
     """Evidence that the NOC (``prefixes``) cannot reach ``address`` in-band on this config;
-    empty when it can. A platform without a reader (FRR, the lab) is not judged."""
+    empty when it can. A platform without a reader is not judged."""
     reader = READERS.get(platform)
     if reader is None:
         return []

@@ -15,6 +15,8 @@ import ipaddress
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from govnet.templates.linux_host import NFTABLES_CONF, SSHD_DROP_IN, split_bundle
+
 ManagementAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -349,16 +351,184 @@ def junos_problems(text: str, address: ManagementAddress) -> list[str]:
     return problems
 
 
+# --- FRR on a Linux router: sshd and nftables ------------------------------------------------
+
+
+def _listen_spec(spec: str) -> tuple[str, str]:
+    """``A``, ``A:port``, ``[A6]:port`` or ``A6`` -> (address, port or "")."""
+    if spec.startswith("["):
+        host, _, rest = spec[1:].partition("]")
+        return host, rest.lstrip(":")
+    if spec.count(":") == 1:
+        host, _, port = spec.partition(":")
+        return host, port
+    return spec, ""
+
+
+def _sshd_problems(text: str, address: ManagementAddress) -> list[str]:
+    """sshd listens on every address unless ListenAddress says otherwise (sshd_config(5))."""
+    listens = []
+    for number, raw in enumerate(text.splitlines(), 1):
+        words = raw.split()
+        if len(words) == 2 and words[0].lower() == "listenaddress":
+            listens.append((number, words[1]))
+        if len(words) == 2 and words[0].lower() == "port" and words[1] != str(SSH_PORT):
+            return [f"line {number}: {raw.strip()}: sshd does not listen on port {SSH_PORT}"]
+    for _, spec in listens:
+        host, port = _listen_spec(spec)
+        try:
+            listened = ipaddress.ip_address(host)
+        except ValueError:
+            continue
+        anywhere = listened.is_unspecified and listened.version == address.version
+        if (listened == address or anywhere) and port in ("", str(SSH_PORT)):
+            return []
+    if not listens:
+        return []
+    shown = "; ".join(f"line {n}: ListenAddress {s}" for n, s in listens)
+    return [f"sshd does not listen on {address} port {SSH_PORT}: {shown}"]
+
+
+def _nft_sets(lines: list[tuple[int, str]]) -> dict[str, list[Network]]:
+    """Named sets of addresses (``set NAME { … elements = { A, P/len } }``)."""
+    sets: dict[str, list[Network]] = {}
+    current = ""
+    for _, line in lines:
+        if line.startswith("set ") and line.endswith("{"):
+            current = line.split()[1]
+            sets[current] = []
+        elif current and line.startswith("elements = {"):
+            body = line.split("{", 1)[1].rsplit("}", 1)[0]
+            sets[current] = [ipaddress.ip_network(e.strip(), strict=False) for e in body.split(",")]
+        elif line == "}":
+            current = ""
+    return sets
+
+
+def _nft_condition(
+    words: list[str], address: ManagementAddress, sets: dict[str, list[Network]]
+) -> bool | None:
+    """Whether one match of a rule holds for a new TCP connection from ``address`` to port 22:
+    True, False, or None when it depends on what this check does not know (the interface)."""
+    selector = " ".join(words[:2])
+    value = " ".join(words[2:])
+    if selector in ("ip saddr", "ip6 saddr"):
+        if (selector == "ip saddr") != (address.version == 4):
+            return False
+        networks = (
+            sets.get(value[1:], [])
+            if value.startswith("@")
+            else [ipaddress.ip_network(value, strict=False)]
+        )
+        return any(address in n for n in networks if n.version == address.version)
+    if selector == "tcp dport":
+        ports = {p.strip() for p in value.strip("{} ").split(",")}
+        return str(SSH_PORT) in ports or "ssh" in ports
+    if selector in ("udp dport", "meta l4proto"):
+        return False
+    if selector == "ct state":
+        return "new" in value.replace(",", " ").split()
+    if words[0] == "iif" and words[1:] == ['"lo"']:
+        return False  # the management connection arrives on a network interface
+    if words[0] in ("iif", "iifname"):
+        return None
+    raise ValueError(" ".join(words))
+
+
+MATCH_WORDS = {"ip": 3, "ip6": 3, "tcp": 3, "udp": 3, "meta": 3, "ct": 3, "iif": 2, "iifname": 2}
+
+
+def _nft_matches(
+    statement: str, address: ManagementAddress, sets: dict[str, list[Network]]
+) -> tuple[bool | None, str]:
+    """(does the rule match, its verdict) for a new SSH connection from ``address``."""
+    words = statement.replace("{ ", "{").replace(" }", "}").replace(", ", ",").split()
+    verdict = words[-1]
+    conditions = words[:-1]
+    result: bool | None = True
+    while conditions:
+        size = MATCH_WORDS.get(conditions[0])
+        if size is None:
+            raise ValueError(statement)
+        held = _nft_condition(conditions[:size], address, sets)
+        if held is False:
+            return False, verdict
+        if held is None:
+            result = None
+        conditions = conditions[size:]
+    return result, verdict
+
+
+def nftables_problems(text: str, address: ManagementAddress) -> list[str]:
+    """The input chains of an nftables ruleset in govnet's form, rule by rule: the first rule
+    that surely matches a new SSH connection from ``address`` must accept it, and no rule that
+    may match may drop it before; the chain policy decides the rest."""
+    lines = [(n, raw.strip()) for n, raw in enumerate(text.splitlines(), 1)]
+    lines = [(n, line) for n, line in lines if line and not line.startswith("#")]
+    try:
+        sets = _nft_sets(lines)
+    except ValueError as error:
+        return [f"a set element govnet cannot judge: {error}"]
+    problems = []
+    in_input = decided = False
+    policy = ""
+    for number, line in lines:
+        if line.startswith("type filter hook input"):
+            in_input, decided = True, False
+            policy = "drop" if "policy drop" in line else "accept"
+            continue
+        if not in_input:
+            continue
+        if line == "}":
+            if not decided and policy == "drop":
+                problems.append(
+                    f"no rule of the input chain accepts SSH from {address} (policy drop)"
+                )
+            in_input = False
+            continue
+        if decided:
+            continue
+        try:
+            matches, verdict = _nft_matches(line, address, sets)
+        except ValueError:
+            problems.append(f"line {number}: {line}: a rule govnet cannot judge")
+            decided = True
+            continue
+        if matches is not False and verdict in ("drop", "reject"):
+            problems.append(f"line {number}: {line} drops SSH from {address}")
+            decided = True
+        elif matches is True and verdict == "accept":
+            decided = True
+    return problems
+
+
+def linux_router_problems(text: str, address: ManagementAddress) -> list[str]:
+    """A production FRR host's bundle (govnet.templates.linux_host): its sshd drop-in and its
+    nftables ruleset are its management path."""
+    files = split_bundle(text)
+    if not files:
+        return []  # an FRR config alone (the lab): the host manages itself
+    problems = []
+    for path, check in ((SSHD_DROP_IN, _sshd_problems), (NFTABLES_CONF, nftables_problems)):
+        if path not in files:
+            problems.append(f"/{path} is missing")
+        else:
+            problems += [f"/{path}: {p}" for p in check(files[path], address)]
+    return problems
+
+
 CHECKS: dict[str, Callable[[str, ManagementAddress], list[str]]] = {
     "huawei_vrp": vrp_problems,
     "iosxr": iosxr_problems,
     "junos": junos_problems,
+    "frr": linux_router_problems,
 }
 
 
 def management_path_problems(platform: str, text: str, address: ManagementAddress) -> Iterator[str]:
     """Evidence, one line per problem, that ``text`` would refuse SSH/NETCONF from ``address``.
-    FRR (the lab platform) leaves management to its Linux host: nothing to check."""
+    FRR: a production host's sshd and nftables files; an FRR config alone (the lab) leaves
+    management to its host, nothing to check."""
     check = CHECKS.get(platform)
     if check is not None:
         yield from check(text, address)

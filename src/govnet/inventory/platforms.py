@@ -100,7 +100,7 @@ PLATFORMS: dict[Platform, PlatformInfo] = {
         revert_seconds=range(1, 86_401),  # the lab plugin's own timer: no vendor limit
         loopback="lo",
         management_loopback="lo",
-        ntp_algorithms=(),  # chrony on the host, not FRR
+        ntp_algorithms=("sha256", "md5"),  # chrony on the host (chrony.conf(5) keyfile)
         spf_initial_delay_ms=range(0, 60_001),  # spf-delay-ietf
         spf_long_delay_ms=range(0, 60_001),
     ),

@@ -65,6 +65,7 @@ from govnet.ipv6.live import (
 )
 from govnet.templates.build import build_intents
 from govnet.templates.intent import DeviceIntent
+from govnet.templates.linux_host import linux_router_refusal
 from govnet.templates.render import render_design
 from govnet.yamlio import write_atomically
 
@@ -240,7 +241,8 @@ def run_push(
     (dry run unless ``commit``; staged and commit-confirmed per ``rollout``), verifying each
     against its intent. A host that cannot be prepared (unknown to the design, missing secret,
     no NAPALM driver, a confirm timeout its platform refuses) is reported without any
-    connection being opened; a render error of any host stops everything."""
+    connection being opened; a render error of any host stops everything, and so does a
+    production FRR host (a Linux router: govnet renders its files but does not deliver them)."""
     environ = os.environ if environ is None else environ
     rollout = rollout or Rollout()
     names = sorted(nornir.inventory.hosts)
@@ -249,6 +251,23 @@ def run_push(
     for name in set(names) - set(wanted):
         reports[name] = HostPush(host=name, status="skipped", reason="not in the design")
     configs = {c.hostname: c for c in render_design(design, graph, wanted)} if wanted else {}
+    linux_routers = sorted(name for name, config in configs.items() if config.files)
+    if linux_routers:
+        # nothing is sent to anyone: govnet has no delivery for a Linux router's files
+        return PushReport(
+            commit=commit,
+            hosts=tuple(
+                reports.get(name)
+                or HostPush(
+                    host=name,
+                    platform=configs[name].platform,
+                    status="skipped",
+                    reason="refused: a production FRR host is in the run",
+                )
+                for name in names
+            ),
+            refused=linux_router_refusal(linux_routers),
+        )
     intents = build_intents(design, graph, wanted) if commit and wanted else {}
     loopbacks = design_loopbacks(design, graph)
     deliveries: dict[str, Delivery] = {}

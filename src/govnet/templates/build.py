@@ -209,6 +209,7 @@ class IntentBuilder:
             acl_name=MGMT_ACL,
             acl_number=MGMT_ACL_NUMBER,
             allowed_prefixes=[str(p) for p in prefixes],
+            address=str(host.hostname),
             # a CE's LoopBack0 is in no routing table the NOC reaches: its own management
             # traffic (AAA, syslog, NTP, SNMP) leaves from the in-band management address
             source_interface=info.management_loopback

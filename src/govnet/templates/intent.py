@@ -58,6 +58,8 @@ class ManagementIntent(Intent):
     acl_name: str
     acl_number: int  # Huawei basic ACL number for the VTY filter
     allowed_prefixes: list[str]  # "10.199.0.0/16"
+    # the inventory's management address (hostname): where a Linux router's sshd listens
+    address: str | None = None
     source_interface: str
     tacacs_servers: list[str]
     tacacs_key: SecretValue | None

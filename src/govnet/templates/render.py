@@ -28,7 +28,9 @@ from govnet.templates.features import (
     required_features,
 )
 from govnet.templates.intent import DeviceIntent
+from govnet.templates.linux_host import HostFile, bundle_text, is_linux_router, render_host_files
 from govnet.templates.template_errors import group_template_errors, template_syntax_errors
+from govnet.templates.text import tidy
 from govnet.yamlio import write_atomically
 
 CONFIG_SUFFIX = {
@@ -105,24 +107,19 @@ def environment(design_root: Path) -> Environment:
 
 def render_device(env: Environment, intent: DeviceIntent) -> str:
     template = env.get_template(f"{intent.platform}/device.j2")
-    text = template.render(d=intent)
-    # one blank line at most, no trailing spaces, one final newline
-    lines = [line.rstrip() for line in text.splitlines()]
-    cleaned: list[str] = []
-    for line in lines:
-        if line == "" and (not cleaned or cleaned[-1] == ""):
-            continue
-        cleaned.append(line)
-    return "\n".join(cleaned).strip("\n") + "\n"
+    return tidy(template.render(d=intent))
 
 
 @dataclass(frozen=True)
 class RenderedConfig:
     hostname: str
     platform: str
-    path: Path  # relative to the output directory
+    path: Path  # relative to the output directory (a directory when ``files`` is not empty)
     text: str
     notes: tuple[str, ...] = ()  # what the operator must do besides pushing (a reload)
+    # a production FRR host (a Linux router): its files by install path, written under
+    # ``path``; ``text`` is then the whole bundle, for lint (govnet.templates.linux_host)
+    files: tuple[HostFile, ...] = ()
 
 
 def check_features(intents: Iterable[DeviceIntent], features: Features) -> list[str]:
@@ -160,21 +157,29 @@ def render_all(
         intent = plain.model_copy(update={"platform_needs": needs}) if needs else plain
         try:
             text = render_device(env, intent)
+            files = render_host_files(env, intent, text) if is_linux_router(intent) else ()
         except TemplateError as error:
             failures.append((name, error))
             continue
-        folder = subdir or platform.value
+        except ValueError as error:
+            problems.append(f"{name}: {platform.value}: {error}")
+            continue
+        folder = Path(subdir or platform.value)
         rendered.append(
             RenderedConfig(
                 name,
                 platform.value,
-                Path(folder) / f"{name}{CONFIG_SUFFIX[platform]}",
-                text,
+                folder / name if files else folder / f"{name}{CONFIG_SUFFIX[platform]}",
+                bundle_text(files) if files else text,
                 tuple(f"{name}: {MODEL_NEEDS[need][1]}" for need in needs),
+                files,
             )
         )
     if failures:
-        raise RenderError.at(group_template_errors(failures))
+        located = group_template_errors(failures)
+        raise RenderError([*problems, *(p.format() for p in located)], located)
+    if problems:
+        raise RenderError(problems)
     return rendered
 
 
@@ -194,15 +199,21 @@ def render_design(
 
 
 def write_configs(out: Path, configs: Iterable[RenderedConfig]) -> list[Path]:
-    """Write each file atomically; unchanged files are left alone (their mtime too)."""
+    """Write each file atomically; unchanged files are left alone (their mtime too). A Linux
+    router's files get the mode they are installed with."""
     written = []
     for config in configs:
-        path = out / config.path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if path.is_file() and path.read_text(encoding="utf-8") == config.text:
-            continue
-        write_atomically(path, config.text)
-        written.append(path)
+        targets: list[tuple[Path, str, int | None]] = [
+            (config.path / f.path, f.text, f.mode) for f in config.files
+        ] or [(config.path, config.text, None)]
+        for target, text, mode in targets:
+            path = out / target
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if not (path.is_file() and path.read_text(encoding="utf-8") == text):
+                write_atomically(path, text)
+                written.append(path)
+            if mode is not None and path.stat().st_mode & 0o777 != mode:
+                path.chmod(mode)  # a Linux router's file, installed as it is written
     return written
 
 
