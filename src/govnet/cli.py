@@ -16,6 +16,7 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
+from govnet.cli_call import call
 from govnet.cli_common import (
     EXIT_DESIGN_ERROR,
     DesignOption,
@@ -63,6 +64,7 @@ generate_app = typer.Typer(help="Write synthetic designs for scale work.", no_ar
 app.add_typer(generate_app, name="generate")
 app.add_typer(lab_app, name="lab")
 app.add_typer(migrate_app, name="migrate")
+app.command("call", epilog=examples("call"))(call)
 ipv6_app = typer.Typer(help="IPv6 migration: coverage, waves, history.", no_args_is_help=True)
 app.add_typer(ipv6_app, name="ipv6")
 check_app = typer.Typer(

@@ -27,6 +27,10 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "govnet push --ring R2 --commit --canary 1 --batch-size 5",
     ),
     "verify": ("govnet verify", "govnet verify --filter platform=iosxr --json"),
+    "call": (
+        "govnet call dg-humen get_facts",
+        """govnet call dg-mc-01 cli --arg 'commands=["display bgp vpnv4 all peer"]'""",
+    ),
     "backup": ("govnet backup --out backups/$(date +%F)", "govnet backup --role metro_core"),
     "graph": ("govnet graph --out build/topology.png",),
     "migrate transport": (
