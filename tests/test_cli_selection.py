@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 from typer.testing import CliRunner
@@ -49,3 +52,30 @@ def test_version() -> None:
     result = CliRunner().invoke(app, ["--version"])
     assert result.exit_code == 0
     assert result.stdout == f"govnet {version('govnet')}\n"
+
+
+def test_piped_output_is_never_cut() -> None:
+    """Through a pipe (no terminal, no COLUMNS) a table is as wide as its cells."""
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    result = subprocess.run(
+        [sys.executable, "-m", "govnet.cli", "failures", "--top", "0", "--scope", "node"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    row = next(line for line in result.stdout.splitlines() if "device dg-agg-central " in line)
+    sites = [cell.strip() for cell in row.split("│")][4]
+    assert sites.split(", ") == [
+        "bureau-czj",
+        "bureau-jtj",
+        "bureau-jyj",
+        "bureau-mzj",
+        "bureau-rsj",
+        "bureau-scjgj",
+        "bureau-sthjj",
+        "bureau-zjj",
+        "bureau-zrzyj",
+    ]
+    assert all(len(line) > 80 for line in result.stdout.splitlines() if "dg-agg-central" in line)

@@ -27,6 +27,7 @@ from govnet.cli_common import (
     JsonOption,
     RingOption,
     RoleOption,
+    abbreviated,
     emit_json,
     err,
     load_or_exit,
@@ -220,7 +221,7 @@ def _print_summary(summary: dict[str, Any]) -> None:
     for district in summary["districts"]:
         name = district["name"] + (f" {district['name_zh']}" if district["name_zh"] else "")
         towns = district["towns"]
-        shown = ", ".join(towns[:12]) + (f" … (+{len(towns) - 12})" if len(towns) > 12 else "")
+        shown = abbreviated(towns, 12)
         districts.add_row(name, str(district["sites"]), str(district["devices"]), shown)
     out.print(districts)
     pools = titled_table("Address pools", "pool", "prefix", "used", "usable", "%")
@@ -496,7 +497,7 @@ def _print_failures(report: Any, top: int) -> None:
             effect = "cut off" if row.kind == "cut" else "lose redundancy"
             if row.scope == "double":
                 effect += f" ({row.pairs} pairs)"
-            shown = ", ".join(names[:8]) + (f" … (+{len(names) - 8})" if len(names) > 8 else "")
+            shown = abbreviated(names, 8)
             table.add_row(row.description, effect, targets, shown)
         if len(rows) > top > 0:
             table.caption = f"{len(rows) - top} more (--top 0 shows all)"

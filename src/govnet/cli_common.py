@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,8 +22,30 @@ from govnet.inventory.platforms import Platform
 from govnet.inventory.roles import Role
 from govnet.topology.addressing import PoolKind
 
-out = Console(highlight=False, emoji=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, emoji=False, soft_wrap=True)
+# Piped or redirected output is read by scripts and grep: a table there is as wide as its
+# contents (no cell cut or wrapped at 80 columns); COLUMNS still sets a width on purpose.
+PIPED_WIDTH = 100_000
+
+
+def _console(stderr: bool = False) -> Console:
+    console = Console(stderr=stderr, highlight=False, emoji=False, soft_wrap=True)
+    if not console.is_terminal and "COLUMNS" not in os.environ:
+        console = Console(
+            stderr=stderr, highlight=False, emoji=False, soft_wrap=True, width=PIPED_WIDTH
+        )
+    return console
+
+
+out = _console()
+err = _console(stderr=True)
+
+
+def abbreviated(names: list[str], keep: int) -> str:
+    """A list for a table cell: on a terminal the first ``keep`` and a count; piped, all."""
+    if not out.is_terminal or len(names) <= keep:
+        return ", ".join(names)
+    return ", ".join(names[:keep]) + f" … (+{len(names) - keep})"
+
 
 DesignOption = Annotated[
     Path | None,
