@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -71,3 +73,14 @@ def check_golden(golden: Path, files: Mapping[Path, str]) -> None:
     assert set(files) == expected
     for path, text in files.items():
         assert text == (golden / path).read_text(encoding="utf-8"), path
+
+
+def json_result(output: str, ok: bool | None = None) -> Any:
+    """The ``result`` of a ``--json`` document, after checking its envelope (README, "JSON
+    output"): command, version, ok, problems, result."""
+    document = json.loads(output)
+    assert list(document) == ["command", "version", "ok", "problems", "result"], document.keys()
+    assert document["command"].startswith("govnet")
+    if ok is not None:
+        assert document["ok"] is ok, document
+    return document["result"]

@@ -956,9 +956,11 @@ def test_cli_validate_json(design_dir: Path) -> None:
     expected = break_spur_device(design_dir)
     result = CliRunner().invoke(app, ["validate", "--json", "--design", str(design_dir)])
     assert result.exit_code == 2, result.output
-    assert json.loads(result.stdout) == {
-        "design": str(design_dir),
-        "valid": False,
+    document = json.loads(result.stdout)
+    assert document["result"] == {"design": str(design_dir), "valid": False}
+    assert (document["command"], document["ok"]) == ("govnet validate", False)
+    assert document == {
+        **document,
         "problems": [
             {
                 "file": "topology/links.yaml",

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import ast
 import inspect
-import json
 import warnings
 from typing import Any
 
@@ -16,6 +15,7 @@ from typer.testing import CliRunner
 from govnet.cli import app
 from govnet.inventory.drivers.huawei_vrp import HuaweiVRPDriver
 from govnet.inventory.drivers.stubs import STUB_GETTERS
+from tests.conftest import json_result
 from tests.replay import ReplayConnection
 
 CREDENTIALS = {"GOVNET_USERNAME": "noc-reader", "GOVNET_PASSWORD": "secret"}
@@ -90,7 +90,7 @@ def test_a_getter_answers_as_json(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(HuaweiVRPDriver, "close", lambda self: None)
     result = CliRunner().invoke(app, ["call", "dg-humen", "get_lldp_neighbors"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout) == {
+    assert json_result(result.stdout) == {
         "100GE1/0/0": [{"hostname": "dg-agg-central", "port": "100GE1/0/2"}],
         "100GE1/0/1": [{"hostname": "dg-houjie", "port": "100GE1/0/0"}],
     }
@@ -115,7 +115,7 @@ def test_arguments_are_json_where_they_read_as_json(monkeypatch: pytest.MonkeyPa
     )
     assert result.exit_code == 0, result.output
     assert seen == [["display version"]]
-    assert json.loads(result.stdout) == {"display version": "ok"}
+    assert json_result(result.stdout) == {"display version": "ok"}
 
 
 def test_the_stock_driver_drops_the_last_lldp_row_and_govnets_does_not() -> None:

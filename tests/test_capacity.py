@@ -3,7 +3,6 @@ naive networkx reference (every scenario routed from scratch) on random graphs."
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -35,7 +34,7 @@ from govnet.topology.capacity import (
 from govnet.topology.generate import ProvinceSpec, write_province
 from govnet.topology.graph import build_graph
 from govnet.topology.models import Demand
-from tests.conftest import replace_in
+from tests.conftest import json_result, replace_in
 
 Loads = dict[tuple[str, str], float]  # (link key, device the traffic leaves) -> Mb/s
 Lost = dict[tuple[str, str], float]  # (source site, target site) -> Mb/s
@@ -548,7 +547,7 @@ def test_province_fast_equals_full_recompute(tmp_path: Path) -> None:
 def test_cli_json_on_the_reference(reference: Design) -> None:
     result = CliRunner().invoke(app, ["capacity", "--json"])
     assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
+    data = json_result(result.output)
     assert data["overloaded"] == []
     graph = build_graph(reference)
     ducts = {d for *_, ducts in graph.edges(data="ducts") for d in ducts}
@@ -573,7 +572,7 @@ def test_cli_exits_1_when_a_link_overloads(design_dir: Path) -> None:
     )
     result = CliRunner().invoke(app, ["capacity", "--json", "--design", str(design_dir)])
     assert result.exit_code == 1, result.output
-    overloaded = json.loads(result.output)["overloaded"]
+    overloaded = json_result(result.output)["overloaded"]
     # 8,000 + 150 + 300 on the 10G spur, always; agg-southeast's 100G uplinks take it easily
     assert [x["link"] for x in overloaded] == [SPUR]
     assert overloaded[0]["normal_mbps"] == overloaded[0]["worst_mbps"] == 8450

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from govnet.cli import app
 from govnet.design import Design
-from tests.conftest import REFERENCE
+from tests.conftest import REFERENCE, json_result
 
 runner = CliRunner()
 
@@ -25,16 +25,16 @@ def test_validate_reference() -> None:
 def test_validate_json() -> None:
     result = runner.invoke(app, ["validate", "--design", str(REFERENCE), "--json"])
     assert result.exit_code == 0
-    payload = json.loads(result.stdout)
-    assert (
-        payload["valid"] is True and payload["problems"] == [] and payload["lock"] == "up to date"
-    )
+    document = json.loads(result.stdout)
+    assert document["command"] == "govnet validate" and document["ok"] is True
+    assert document["problems"] == []
+    assert document["result"] == {"design": str(REFERENCE), "valid": True, "lock": "up to date"}
 
 
 def test_show_json() -> None:
     result = runner.invoke(app, ["show", "--design", str(REFERENCE), "--json"])
     assert result.exit_code == 0, result.output
-    summary = json.loads(result.stdout)
+    summary = json_result(result.stdout, ok=True)
     assert summary["counts"]["devices"] == 62
     assert summary["counts"]["towns"] == 33
     assert summary["counts"]["first_level_rings"] == 7

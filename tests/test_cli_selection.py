@@ -6,18 +6,20 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from govnet.cli import app
 from govnet.design import Design
+from tests.conftest import json_result
 
 
 def _intents(*args: str) -> list[str]:
     result = CliRunner().invoke(app, ["render", "--intent", *args])
     assert result.exit_code == 0, result.output
-    return sorted(json.loads(result.stdout))
+    return sorted(json_result(result.stdout))
 
 
 def test_role_district_ring_and_filter_select_the_same_hosts(reference: Design) -> None:
@@ -79,3 +81,39 @@ def test_piped_output_is_never_cut() -> None:
         "bureau-zrzyj",
     ]
     assert all(len(line) > 80 for line in result.stdout.splitlines() if "dg-agg-central" in line)
+
+
+@pytest.mark.parametrize(
+    ("args", "keys"),
+    [
+        (["lock"], {"design", "written", "lock"}),
+        (["render", "--out", "{tmp}/configs", "--role", "metro_core"], {"out", "configs", "notes"}),
+        (["graph", "--out", "{tmp}/topology.png"], {"out", "note"}),
+        (["show"], {"network", "counts"}),
+        (["capacity"], {"links"}),
+    ],
+)
+def test_every_json_document_has_the_envelope(
+    tmp_path: Path, args: list[str], keys: set[str]
+) -> None:
+    argv = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    result = CliRunner().invoke(app, [*argv, "--json"])
+    document = json.loads(result.stdout)
+    assert list(document) == ["command", "version", "ok", "problems", "result"]
+    assert document["command"] == f"govnet {args[0]}"
+    assert document["ok"] is (result.exit_code == 0)
+    assert keys <= set(document["result"]), sorted(document["result"])
+
+
+def test_render_json_names_every_file_it_wrote(tmp_path: Path, reference: Design) -> None:
+    out = tmp_path / "configs"
+    first = json_result(
+        CliRunner().invoke(app, ["render", "--out", str(out), "--ring", "R1", "--json"]).stdout
+    )
+    members = sorted(next(r for r in reference.rings if r.name == "R1").members)
+    assert [c["host"] for c in first["configs"]] == members
+    assert all(c["changed"] and Path(c["path"]).is_file() for c in first["configs"])
+    again = json_result(
+        CliRunner().invoke(app, ["render", "--out", str(out), "--ring", "R1", "--json"]).stdout
+    )
+    assert not any(c["changed"] for c in again["configs"])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,7 @@ from govnet.design import Design
 from govnet.topology.engine import open_engine
 from govnet.topology.failure_report import build_report
 from govnet.topology.graph import build_graph
-from tests.conftest import REFERENCE
+from tests.conftest import REFERENCE, json_result
 
 runner = CliRunner()
 
@@ -23,7 +22,7 @@ def test_failures_json_scopes() -> None:
         app, ["failures", "--design", str(REFERENCE), "--scope", "srlg", "--json"]
     )
     assert result.exit_code == 0, result.output
-    report = json.loads(result.stdout)
+    report = json_result(result.stdout)
     assert report["scopes"] == ["srlg"]
     assert {s["scope"] for s in report["scenarios"]} == {"srlg"}
     trunk = next(s for s in report["scenarios"] if s["failed"] == ["dg-avenue-trunk"])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from govnet.ipv6.state import site_states
 from govnet.templates.build import build_intents
 from govnet.templates.render import render_design
 from govnet.topology.graph import build_graph
-from tests.conftest import REFERENCE, replace_in
+from tests.conftest import REFERENCE, json_result, replace_in
 
 runner = CliRunner()
 W4_TOWNS = ["gaobu", "shijie", "zhongtang", "mayong", "wangniudun", "hongmei", "daojiao", "dongkeng", "changping", "qishi", "qiaotou", "xiegang"]  # fmt: skip
@@ -133,12 +132,12 @@ def test_cli() -> None:
     assert result.exit_code == 0, result.output
     assert "IPv6-only" in result.output and "W4-shuixia" in result.output
     args = ["ipv6", "progress", "--design", str(REFERENCE), "--as-of", "2026-11-21", "--json"]
-    waves = json.loads(runner.invoke(app, args).stdout)["waves"]
+    waves = json_result(runner.invoke(app, args).stdout)["waves"]
     w4 = next(w for w in waves if w["name"] == "W4-shuixiang-east-dual")
     assert (w4["status"], w4["days_late"]) == ("late", 52)
     cov = runner.invoke(app, ["ipv6", "coverage", "--design", str(REFERENCE), "--json"])
     assert cov.exit_code == 0
-    payload = json.loads(cov.stdout)
+    payload = json_result(cov.stdout)
     assert set(payload["by_district"]) == {
         "binhai",
         "central",

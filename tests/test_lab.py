@@ -4,7 +4,6 @@ FRR, nftables and ping; it runs in `make test` whenever they are present, GOVNET
 from __future__ import annotations
 
 import ipaddress
-import json
 import os
 import re
 import shutil
@@ -62,6 +61,7 @@ from govnet.labs.srv6 import steer
 from govnet.labs.workflow import BringUp, bring_up, lab_configs, lab_intents
 from govnet.templates.intent import DeviceIntent, VpnRoute
 from govnet.topology.graph import build_graph
+from tests.conftest import json_result
 
 RINGS = ["R1", "R3"]
 
@@ -527,7 +527,7 @@ def test_daemons_killed_mid_push_fail_only_their_router_which_ends_on_its_config
         app, ["lab", "verify", "--state", str(lab.state.path), "--settle", "8", "--json"]
     )
     assert result.exit_code == 1, result.output
-    verdicts = json.loads(result.stdout)
+    verdicts = json_result(result.stdout)
     assert "error" in verdicts[victim]
     blamed = {h: v["likely_cause"] for h, v in verdicts.items() if "likely_cause" in v}
     assert blamed and all(victim in cause for cause in blamed.values()), verdicts

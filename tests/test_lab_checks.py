@@ -3,7 +3,6 @@ to the lab, and the outage measure of a failover against brute force."""
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any
@@ -43,6 +42,7 @@ from govnet.labs.nornir_lab import (
 )
 from govnet.templates.build import build_intents
 from govnet.topology.graph import build_graph
+from tests.conftest import json_result
 
 # as FRR 8.4 prints them (captured from the lab, trimmed)
 ISIS_NEIGHBORS: dict[str, Any] = {
@@ -267,7 +267,7 @@ def test_lab_status_says_which_router_is_gone(tmp_path: Path) -> None:
     state.save()
     result = CliRunner().invoke(app, ["lab", "status", "--state", str(state.path), "--json"])
     assert result.exit_code == 1
-    (router,) = json.loads(result.stdout)
+    (router,) = json_result(result.stdout)
     assert router == {
         "device": "dg-humen",
         "namespace": "gn-00000000",

@@ -170,7 +170,7 @@ def test_lab_verify_names_a_dead_router_as_the_likely_cause(
     from govnet.cli import app
     from govnet.inventory.push import design_loopbacks
     from govnet.labs import nornir_lab
-    from tests.conftest import REFERENCE
+    from tests.conftest import REFERENCE, json_result
 
     routers = {"dg-humen": "gn-1", "dg-changan": "gn-2", "dg-houjie": "gn-3"}
     loopbacks = design_loopbacks(reference, build_graph(reference))
@@ -197,7 +197,7 @@ def test_lab_verify_names_a_dead_router_as_the_likely_cause(
     assert shown.exit_code == 1
     assert "caused by dg-humen: unreachable" in shown.stdout
     as_json = CliRunner().invoke(app, [*args, "--json"])
-    payload = json.loads(as_json.stdout)
+    payload = json_result(as_json.stdout)
     assert payload["dg-changan"]["likely_cause"] == "caused by dg-humen: unreachable"
     assert "likely_cause" not in payload["dg-houjie"]
     assert payload["dg-humen"] == {"error": "error: FrrError: gn-1: FRR is not running"}

@@ -3,7 +3,6 @@ with the right 等保 clause on every device; broken rule files are design error
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from ipaddress import ip_address, ip_network
@@ -16,7 +15,7 @@ from govnet.checks.lint import LintRule, lint_config
 from govnet.checks.management_path import management_path_problems
 from govnet.cli import app
 from govnet.design import load_design
-from tests.conftest import REFERENCE, replace_in
+from tests.conftest import REFERENCE, json_result, replace_in
 
 runner = CliRunner()
 MANAGEMENT = "topology/management.yaml"
@@ -24,7 +23,7 @@ MANAGEMENT = "topology/management.yaml"
 
 def lint(design: Path) -> tuple[int, list[dict[str, str]]]:
     result = runner.invoke(app, ["lint", "--design", str(design), "--json"])
-    return result.exit_code, json.loads(result.stdout)["findings"]
+    return result.exit_code, json_result(result.stdout)["findings"]
 
 
 def test_reference_is_clean() -> None:

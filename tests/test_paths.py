@@ -4,7 +4,6 @@ cases, and random small networks checked against exhaustive enumeration."""
 from __future__ import annotations
 
 import itertools
-import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +32,7 @@ from govnet.topology.paths import (
     node_disjoint_pair,
     paths_tables,
 )
-from tests.conftest import REFERENCE, replace_in
+from tests.conftest import REFERENCE, json_result, replace_in
 
 TARGETS = ("cloud-dc", "dr-dc", "internet")
 R1_STREETS = ("nancheng", "guancheng", "wanjiang", "dongcheng")
@@ -313,7 +312,7 @@ def test_cli_json_and_unknown_site() -> None:
     runner = CliRunner()
     result = runner.invoke(app, ["paths", "humen", "--json", "--design", str(REFERENCE)])
     assert result.exit_code == 0, result.output
-    payload = json.loads(result.stdout)
+    payload = json_result(result.stdout)
     assert payload["targets"]["cloud-dc"]["verdict"] == "disjoint"
     assert payload["targets"]["cloud-dc"]["total_cost"] == 540
     table = runner.invoke(app, ["paths", "nancheng", "--design", str(REFERENCE)])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -11,14 +10,14 @@ from typer.testing import CliRunner
 from govnet.cli import app
 from govnet.design import load_design
 from govnet.diagnostics import DesignError
-from tests.conftest import REFERENCE, replace_in
+from tests.conftest import REFERENCE, json_result, replace_in
 
 runner = CliRunner()
 
 
 def check(design: Path) -> tuple[int, dict[str, list[tuple[str, str]]]]:
     result = runner.invoke(app, ["check", "--design", str(design), "--json"])
-    payload = json.loads(result.stdout)
+    payload = json_result(result.stdout)
     return result.exit_code, {
         p["policy"]: [(v["subject"], v["evidence"]) for v in p["violations"]]
         for p in payload["policies"]

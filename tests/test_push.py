@@ -5,7 +5,6 @@ other hosts), verification against the intent, backups, and the report tables.""
 from __future__ import annotations
 
 import io
-import json
 import os
 import re
 import shutil
@@ -47,7 +46,7 @@ from govnet.templates.build import build_intents
 from govnet.templates.intent import DeviceIntent
 from govnet.templates.render import render_design
 from govnet.topology.graph import build_graph
-from tests.conftest import REFERENCE
+from tests.conftest import REFERENCE, json_result
 from tests.test_bgp_cli import ALL_UP, SAMPLES
 
 ISIS_COMMANDS = {
@@ -1109,7 +1108,7 @@ def test_push_cli_commits_in_batches_and_reports_every_phase_as_json(
     flags += ["--canary", "1", "--batch-size", "1", "--max-failures", "2"]
     result = CliRunner().invoke(app, ["push", *CLI_HOSTS, *flags])
     assert result.exit_code == 0, result.output
-    payload = json.loads(result.stdout)
+    payload = json_result(result.stdout)
     assert (payload["commit"], payload["refused"], payload["stopped"]) == (True, "", "")
     assert payload["rollout"] == {
         "confirm_timeout": 240,

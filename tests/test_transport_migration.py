@@ -6,7 +6,6 @@ design field."""
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -32,7 +31,7 @@ from govnet.topology.transport_migration import (
     egress_pes,
     plan_transport_migration,
 )
-from tests.conftest import copy_design, line_of, load_errors, replace_in
+from tests.conftest import copy_design, json_result, line_of, load_errors, replace_in
 
 MINI = Path(__file__).parent / "designs" / "mini"
 TEMPLATES = Path(__file__).parents[1] / "templates"
@@ -515,7 +514,7 @@ def test_json_gives_every_check_and_diff(from_mpls: TransportMigration) -> None:
         "--to", "srv6", "--design", str(from_mpls.design.root), "--waves", waves, "--json"
     )
     assert result.exit_code == 0, result.output
-    payload = json.loads(result.stdout)
+    payload = json_result(result.stdout)
     assert payload["start"] == {"transport": "mpls", "dual_transport": None}
     assert [s["name"] for s in payload["stages"]] == [s.name for s in from_mpls.stages]
     assert len(payload["initial_checks"]) == len(from_mpls.stages[0].pre_checks)

@@ -114,8 +114,11 @@ def validate(
     broken = artifact_problems(loaded, build_graph(loaded))
     if broken:
         if as_json:
-            problems = [p.as_dict() for p in [*broken, *loaded.warnings]]
-            emit_json({"design": str(loaded.root), "valid": False, "problems": problems})
+            emit_json(
+                {"design": str(loaded.root), "valid": False},
+                ok=False,
+                problems=[*broken, *loaded.warnings],
+            )
         print_problems(broken)
         err.print(f"{len(broken)} error(s) in design {loaded.root}", style="bold red")
         raise typer.Exit(EXIT_DESIGN_ERROR)
@@ -125,9 +128,10 @@ def validate(
             {
                 "design": str(loaded.root),
                 "valid": not (locked and stale),
-                "problems": [p.as_dict() for p in loaded.warnings],
                 "lock": loaded.lock_diff.summary(),
-            }
+            },
+            ok=not (locked and stale),
+            problems=loaded.warnings,
         )
     else:
         print_problems(loaded.warnings)
@@ -153,18 +157,25 @@ def lock(
             f"one of: {', '.join(k.value for k in PoolKind)}).",
         ),
     ] = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Allocate addresses for new devices and links and record them in the lock file."""
     from govnet.topology.addressing import LOCK_FILE, write_lock
 
-    loaded = load_or_exit(design, renumber=frozenset(renumber or ()))
+    loaded = load_or_exit(design, as_json, renumber=frozenset(renumber or ()))
+    written: list[str] = []
     if loaded.ipv6_plan is not None and loaded.ipv6_plan.lock_changed:
-        out.print(f"wrote {loaded.ipv6_plan.write_lock(loaded.root)}")
-    if not loaded.lock_diff.changed and (loaded.root / LOCK_FILE).is_file():
-        out.print(f"{LOCK_FILE}: up to date")
+        written.append(str(loaded.ipv6_plan.write_lock(loaded.root)))
+    if loaded.lock_diff.changed or not (loaded.root / LOCK_FILE).is_file():
+        written.append(str(write_lock(loaded.root, loaded.addressing)))
+    summary = loaded.lock_diff.summary()
+    if as_json:
+        emit_json({"design": str(loaded.root), "written": written, "lock": summary})
         return
-    path = write_lock(loaded.root, loaded.addressing)
-    out.print(f"wrote {path} ({loaded.lock_diff.summary()})")
+    for path in written:
+        out.print(f"wrote {path}" + (f" ({summary})" if path.endswith(LOCK_FILE) else ""))
+    if not written:
+        out.print(f"{LOCK_FILE}: up to date")
 
 
 @app.command(epilog=examples("show"))
@@ -267,6 +278,7 @@ def render(
     locked: Annotated[
         bool, typer.Option("--locked", help="Fail instead of updating a stale address lock.")
     ] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Render one config per device in its platform's syntax (deterministic)."""
     from govnet.templates.build import build_intents
@@ -274,7 +286,7 @@ def render(
     from govnet.topology.addressing import write_lock
     from govnet.topology.graph import build_graph
 
-    loaded = load_or_exit(design)
+    loaded = load_or_exit(design, as_json)
     selected = HostSelection(hosts, filters, roles, districts, rings).names(loaded, platform)
     if loaded.locks_changed:
         if locked:
@@ -291,8 +303,27 @@ def render(
     with render_errors():
         configs = render_design(loaded, graph, selected, lab=lab)
     written = write_configs(out_dir, configs)
+    notes = [n for c in configs for n in c.notes]
+    if as_json:
+        changed = {str(path) for path in written}
+        emit_json(
+            {
+                "out": str(out_dir),
+                "configs": [
+                    {
+                        "host": c.hostname,
+                        "platform": c.platform,
+                        "path": str(out_dir / c.path),
+                        "changed": any(p.startswith(str(out_dir / c.path)) for p in changed),
+                    }
+                    for c in configs
+                ],
+                "notes": notes,
+            }
+        )
+        return
     out.print(f"rendered {len(configs)} configs into {out_dir} ({len(written)} changed)")
-    for note in (n for c in configs for n in c.notes):
+    for note in notes:
         err.print(f"warning: {note}", style="yellow")
 
 
@@ -341,7 +372,10 @@ def lint(
         rules,
     )
     if as_json:
-        emit_json({"devices": len(configs), "findings": [f.as_dict() for f in findings]})
+        emit_json(
+            {"devices": len(configs), "findings": [f.as_dict() for f in findings]},
+            ok=not findings,
+        )
     elif findings:
         table = titled_table(
             f"等保2.0 lint: {len(findings)} finding(s)", "device", "clause", "rule", "evidence"
@@ -374,7 +408,7 @@ def check_policies(
     results = evaluate(loaded, build_graph(loaded), loaded.policies)
     violations = [v for r in results for v in r.violations]
     if as_json:
-        emit_json({"policies": [r.model_dump() for r in results]})
+        emit_json({"policies": [r.model_dump() for r in results]}, ok=not violations)
     else:
         summary = titled_table("policies", "policy", "checked", "violations", "title")
         for r in results:
@@ -408,7 +442,9 @@ def check_zones_command(design: DesignOption = None, as_json: JsonOption = False
     violations = check_zones(loaded, intents)
     vrfs = sum(len(i.vrfs) for i in intents.values())
     if as_json:
-        emit_json({"vrfs": vrfs, "violations": [v.as_dict() for v in violations]})
+        emit_json(
+            {"vrfs": vrfs, "violations": [v.as_dict() for v in violations]}, ok=not violations
+        )
     elif violations:
         table = titled_table(
             f"zone isolation: {len(violations)} violation(s)",
@@ -516,15 +552,19 @@ def report(
         typer.Option("--out", "-o", help="Directory for index.html and the PNGs.", file_okay=False),
     ] = Path("build/report"),
     design: DesignOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """An HTML report with PNG figures: rings coloured by redundancy, the failure heatmap, link
     utilisation normal against worst case, the policy results."""
     from govnet.topology.graph import build_graph
     from govnet.topology.report import write_report
 
-    loaded = load_or_exit(design)
+    loaded = load_or_exit(design, as_json)
     with err.status("analysing failures and capacity"):
         written = write_report(loaded, build_graph(loaded), out_dir)
+    if as_json:
+        emit_json({"index": str(written.index), "figures": [str(f) for f in written.figures]})
+        return
     out.print(f"wrote {written.index} and {len(written.figures)} figures")
 
 
@@ -578,7 +618,7 @@ def capacity(
         threshold = policy.threshold if policy else 0.8
     report = analyse(loaded, build_graph(loaded), threshold=threshold)
     if as_json:
-        emit_json(report.model_dump(mode="json"))
+        emit_json(report.model_dump(mode="json"), ok=not report.overloaded)
     else:
         for table in capacity_tables(report):
             out.print(table)
@@ -920,7 +960,7 @@ def verify(
     failed = failed_hosts(outcome)
     causes = likely_causes(outcome)
     if as_json:
-        emit_json(outcome_json(outcome, causes))
+        emit_json(outcome_json(outcome, causes), ok=not failed)
     else:
         table = titled_table("verification", "host", "result", "checks", "likely cause")
         for host, result in outcome.items():
@@ -953,20 +993,25 @@ def backup(
     out_dir: Annotated[
         Path, typer.Option("--out", "-o", help="Directory for <host>.cfg.", file_okay=False)
     ] = Path("build/backup"),
+    as_json: JsonOption = False,
 ) -> None:
     """Save every device's running config."""
     from rich.progress import Progress
 
     from govnet.inventory.push import run_backup
 
-    loaded = load_or_exit(design)
+    loaded = load_or_exit(design, as_json)
     nornir = _nornir_for(loaded, HostSelection(hosts, filters, roles, districts, rings))
     out_dir.mkdir(parents=True, exist_ok=True)
     with Progress(console=err, transient=True) as progress:
         written, failures = run_backup(nornir, out_dir, progress)
-    for host, reason in sorted(failures.items()):
-        err.print(f"{host}: {reason}", style="red", markup=False)
-    out.print(f"saved {len(written)} running config(s) into {out_dir}")
+    if as_json:
+        saved = {host: str(path) for host, path in sorted(written.items())}
+        emit_json({"saved": saved, "failed": dict(sorted(failures.items()))}, ok=not failures)
+    else:
+        for host, reason in sorted(failures.items()):
+            err.print(f"{host}: {reason}", style="red", markup=False)
+        out.print(f"saved {len(written)} running config(s) into {out_dir}")
     if failures:
         raise typer.Exit(1)
 
@@ -982,13 +1027,17 @@ def graph(
         Path, typer.Option("--out", "-o", help="PNG file to write.", dir_okay=False)
     ],
     design: DesignOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Draw the network for planners: the rings, the layers and the DCs."""
     from govnet.topology.draw import draw_design
     from govnet.topology.graph import build_graph
 
-    loaded = load_or_exit(design)
+    loaded = load_or_exit(design, as_json)
     note = draw_design(loaded, build_graph(loaded), out_file)
+    if as_json:
+        emit_json({"out": str(out_file), "note": note or None})
+        return
     out.print(f"wrote {out_file}" + (f" ({note})" if note else ""))
 
 
@@ -1016,6 +1065,7 @@ def generate_province(
         bool, typer.Option("--force", help="Overwrite a non-empty directory.")
     ] = False,
     design: DesignOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Write a synthetic province design (same format) sized for scale work. Inventory groups
     and defaults are copied from --design."""
@@ -1034,6 +1084,9 @@ def generate_province(
     )
     with err.status(f"generating {spec.device_count()} devices"):
         stats = write_province(spec, out_dir, template=design or default_design_path())
+    if as_json:
+        emit_json({"out": str(out_dir), **stats, "cities": cities})
+        return
     out.print(
         f"wrote {out_dir}: {stats['devices']} devices, {stats['links']} links, "
         f"{stats['rings']} rings in {cities} cities"

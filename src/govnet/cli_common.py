@@ -85,19 +85,46 @@ def load_or_exit(
         return load_design(path, renumber)
     except DesignError as error:
         if as_json:
-            payload = {
-                "design": str(path),
-                "valid": False,
-                "problems": [p.as_dict() for p in error.problems],
-            }
-            print(json.dumps(payload, ensure_ascii=False, indent=2))
+            emit_json({"design": str(path), "valid": False}, ok=False, problems=error.problems)
         print_problems(error.problems)
         err.print(f"{len(error.errors)} error(s) in design {path}", style="bold red")
         raise typer.Exit(EXIT_DESIGN_ERROR) from None
 
 
-def emit_json(payload: Any) -> None:
-    print(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
+def emit_json(result: Any, ok: bool = True, problems: Iterable[Problem] = ()) -> None:
+    """Every ``--json`` document has one envelope (README, "JSON output"): the command, the
+    version, ``ok`` (true exactly when the command exits 0), the design's problems (file, line,
+    field, message, severity) and the command's own ``result``."""
+    words: list[str] = []
+    context = _current_context()
+    while context is not None and context.parent is not None:  # the root is govnet itself
+        words.insert(0, context.info_name or "")
+        context = context.parent
+    document = {
+        "command": " ".join(["govnet", *words]),
+        "version": _version(),
+        "ok": ok,
+        "problems": [p.as_dict() for p in problems],
+        "result": result,
+    }
+    print(json.dumps(document, ensure_ascii=False, indent=2, default=str))
+
+
+def _current_context() -> Any:
+    """The running command's context: typer 0.29 runs on its own vendored copy of click."""
+    import importlib
+
+    try:
+        module = importlib.import_module("typer._click.globals")
+    except ImportError:  # a typer that uses click itself
+        module = importlib.import_module("click")
+    return module.get_current_context(silent=True)
+
+
+def _version() -> str:
+    from importlib.metadata import version
+
+    return version("govnet")
 
 
 def titled_table(title: str, *columns: str) -> Table:

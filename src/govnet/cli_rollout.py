@@ -91,7 +91,7 @@ def print_push_report(report: Any, as_json: bool) -> None:
     from govnet.inventory.push_report import push_tables
 
     if as_json:
-        emit_json(report.model_dump(mode="json"))
+        emit_json(report.model_dump(mode="json"), ok=report.ok)
     else:
         for table in push_tables(report):
             out.print(table)
