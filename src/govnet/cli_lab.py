@@ -51,8 +51,8 @@ ScopeOption = Annotated[
     typer.Option(
         "--scope",
         "--ring",
-        help="The metro cores plus these first-level rings (repeatable or comma-separated); "
-        "default: every device of the design.",
+        help="The metro cores plus these first-level rings or devices (a bureau CE, say; "
+        "repeatable or comma-separated); default: every device of the design.",
     ),
 ]
 TimeoutOption = Annotated[float, typer.Option(help="Seconds to wait for convergence.")]
@@ -89,13 +89,13 @@ def _progress() -> Progress:
 def _verification_table(outcome: dict[str, Any], causes: dict[str, str] | None = None) -> Table:
     from govnet.inventory.verification import VerifyResult
 
-    names = ("isis adjacencies", "bgp", "loopback routes", "srv6 locator")
+    names = ("isis adjacencies", "bgp", "loopback routes", "srv6 locator", "ce management")
     columns = (*names, "likely cause") if causes is not None else names
     table = titled_table(f"lab verify: {len(outcome)} routers", "router", *columns)
     for host, result in outcome.items():
         cause_cell = () if causes is None else (causes.get(host, ""),)
         if not isinstance(result, VerifyResult):
-            table.add_row(host, f"[red]{result}[/red]", "", "", "", *cause_cell)
+            table.add_row(host, f"[red]{result}[/red]", "", "", "", "", *cause_cell)
             continue
         checks = {c.name: c for c in result.checks}
         cells = []
@@ -199,9 +199,12 @@ def lab_push_command(
     with render_errors():
         configs = lab_configs(loaded, graph, names)
     intents = lab_intents(loaded, graph, lab)
-    verifiers = {n: lab_verifier(intents[n], lab.loopbacks, settle) for n in names}
+    paths = management_paths(lab)
+    verifiers = {
+        n: lab_verifier(intents[n], lab.loopbacks, settle, management=paths) for n in names
+    }
     roles = {n: str(loaded.hosts[n].role) for n in names}
-    nornir = lab_nornir({n: lab.routers[n] for n in names}, management=management_paths(lab))
+    nornir = lab_nornir({n: lab.routers[n] for n in names}, management=paths)
     with _progress() as progress:
         report = lab_push(
             nornir, configs, commit, verifiers if commit else None, progress, rollout, roles
@@ -233,8 +236,9 @@ def lab_verify_command(
     loaded = load_or_exit(design)
     intents = lab_intents(loaded, build_graph(loaded), lab)
     with _progress() as progress:
-        nornir = lab_nornir(lab.routers, management=management_paths(lab))
-        outcome = lab_verify(nornir, intents, lab.loopbacks, settle, progress)
+        paths = management_paths(lab)
+        nornir = lab_nornir(lab.routers, management=paths)
+        outcome = lab_verify(nornir, intents, lab.loopbacks, settle, progress, paths)
     causes = likely_causes(outcome)
     if as_json:
         emit_json(outcome_json(outcome, causes))

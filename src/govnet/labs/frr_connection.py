@@ -584,8 +584,8 @@ class ManagementPath:
 
     vantage: str  # the device standing in for the NOC
     vantage_namespace: str
-    source: str  # the vantage router's loopback: pings leave from it
-    address: str  # the managed router's loopback
+    source: str  # pings leave from it: the vantage's loopback, or the NOC's address (a CE)
+    address: str  # the managed router's loopback, or a bureau CE's management address
     timeout: float = PROBE_TIMEOUT
 
     def as_extras(self) -> dict[str, Any]:
@@ -598,8 +598,8 @@ class ManagementPath:
 
 
 def probe(path: ManagementPath, runner: Runner = subprocess.run) -> bool:
-    """The router's loopback answers a ping from the vantage router's loopback (one reply,
-    retried every 0.2 s, within ``path.timeout`` seconds)."""
+    """The router answers a ping at ``path.address`` from ``path.source`` in the vantage's
+    namespace (one reply, retried every 0.2 s, within ``path.timeout`` seconds)."""
     args = [
         "nsenter", f"--net={frr_daemons.netns_handle(path.vantage_namespace)}",
         "ping", "-n", "-q", "-c", "1", "-i", "0.2", "-w", f"{path.timeout:g}",
