@@ -31,6 +31,7 @@ from govnet.cli_common import (
     titled_table,
 )
 from govnet.cli_lab import lab_app
+from govnet.cli_migrate import migrate_app
 from govnet.cli_rollout import (
     AllowDegradedOption,
     BatchSizeOption,
@@ -54,6 +55,7 @@ app = typer.Typer(
 generate_app = typer.Typer(help="Write synthetic designs for scale work.", no_args_is_help=True)
 app.add_typer(generate_app, name="generate")
 app.add_typer(lab_app, name="lab")
+app.add_typer(migrate_app, name="migrate")
 ipv6_app = typer.Typer(help="IPv6 migration: coverage, waves, history.", no_args_is_help=True)
 app.add_typer(ipv6_app, name="ipv6")
 check_app = typer.Typer(

@@ -32,6 +32,7 @@ from govnet.inventory.roles import (
     ROLES,
     Role,
     describe_roles,
+    is_srv6_pe,
 )
 from govnet.reading import Entry
 from govnet.topology.addressing import PoolKind, pool_of
@@ -132,6 +133,7 @@ def check_parts(parts: DesignParts, log: ProblemLog) -> None:
     _check_uplinks(ctx)
     _check_pools(ctx)
     _check_igp_timers(ctx)
+    _check_dual_transport(ctx)
     _check_services(ctx)
     _check_demands(ctx)
     _check_ipv6(ctx)
@@ -641,6 +643,27 @@ def _check_igp_timers(ctx: _Context) -> None:
                     f"{value} ms is outside what {platform.value} takes "
                     f"({allowed.start}..{allowed.stop - 1} ms; hosts {shown})",
                 )
+
+
+def _check_dual_transport(ctx: _Context) -> None:
+    """Every PE named in ``dual_transport.srv6_preferred`` exists and can originate SRv6 VPN
+    routes."""
+    network = ctx.parts.network
+    knobs = network.dual_transport if network else None
+    if knobs is None or not isinstance(knobs.srv6_preferred, list):
+        return
+    for i, name in enumerate(knobs.srv6_preferred):
+        loc: Loc = ("dual_transport", "srv6_preferred", i)
+        known = ctx.known("host", name, ctx.hosts)
+        if known is False:
+            ctx.log.error(NETWORK_FILE, loc, f"unknown device '{name}' (not in {HOSTS_FILE})")
+        elif known and not is_srv6_pe(ctx.hosts[name].role):
+            role = ctx.hosts[name].role.value
+            ctx.log.error(
+                NETWORK_FILE,
+                loc,
+                f"'{name}' is a {role}, not a PE that originates SRv6 VPN routes",
+            )
 
 
 def _check_services(ctx: _Context) -> None:

@@ -193,3 +193,10 @@ EXTERNAL_ROLES = _roles("province_wan_core", "isp")
 def describe_roles(roles: frozenset[Role]) -> str:
     names = sorted(r.value for r in roles)
     return ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else names[0]
+
+
+def is_srv6_pe(role: Role) -> bool:
+    """A PE of the VPN transport that can originate SRv6 VPN routes: an iBGP client of the
+    route reflectors with an SRv6 locator (access switches and CEs speak no iBGP)."""
+    info = ROLES[role]
+    return info.backbone and info.srv6 and not info.route_reflector

@@ -48,7 +48,15 @@ from govnet.templates.intent import (
 )
 from govnet.templates.lab_profile import lab_profile
 from govnet.topology.addressing import PoolKind
-from govnet.topology.models import PasswordHash, SecretRef, Transport, Vpn, Zone
+from govnet.topology.models import (
+    SRV6_PREFERRED_ALL,
+    SRV6_PREFERRED_NONE,
+    PasswordHash,
+    SecretRef,
+    Transport,
+    Vpn,
+    Zone,
+)
 from govnet.topology.services import attachments, pe_devices, vpn_sites
 
 ISIS_INSTANCE = "GOVNET"
@@ -379,7 +387,12 @@ class IntentBuilder:
         loopback = PLATFORMS[self.platform(self.design.hosts[device])].loopback
         # dual: the documented MPLS -> SRv6 evolution (Huawei NE40E "evolution from BGP L3VPN
         # over MPLS to L3VPN over SRv6"): add-path everywhere, the SRv6 routes preferred on PEs
-        dual = self.transport is Transport.DUAL
+        # (every PE for every egress: ``all``; per egress PE: the egress raises its own routes)
+        knobs = self.design.network.dual
+        add_path = knobs is not None and knobs.add_path
+        preferred = knobs.srv6_preferred if knobs else SRV6_PREFERRED_NONE
+        ingress_prefers = preferred == SRV6_PREFERRED_ALL and not is_rr
+        egress_preferred = isinstance(preferred, list) and device in preferred
         neighbors = []
         for peer in peers:
             for family, srv6 in sessions:
@@ -394,9 +407,10 @@ class IntentBuilder:
                         families=["vpnv4", "vpnv6"],
                         route_reflector_client=is_rr and peer not in self.rrs,
                         srv6=srv6,
-                        add_path_send=dual and is_rr,
-                        add_path_receive=dual,
-                        preferred=dual and srv6 and not is_rr,
+                        add_path_send=add_path and is_rr,
+                        add_path_receive=add_path,
+                        preferred=ingress_prefers and srv6,
+                        preferred_export=egress_preferred and srv6,
                     )
                 )
         return neighbors
@@ -595,11 +609,9 @@ class IntentBuilder:
                 route_reflector=host.name in self.rrs,
                 cluster_id=self.cluster_id if host.name in self.rrs else None,
                 neighbors=neighbors,
-                add_path_paths=ADD_PATH_PATHS
-                if self.transport is Transport.DUAL and host.name in self.rrs
-                else None,
+                add_path_paths=ADD_PATH_PATHS if any(n.add_path_send for n in neighbors) else None,
                 srv6_local_preference=SRV6_LOCAL_PREFERENCE
-                if any(n.preferred for n in neighbors)
+                if any(n.preferred or n.preferred_export for n in neighbors)
                 else None,
             )
         intent = DeviceIntent(

@@ -152,6 +152,9 @@ class BgpNeighbor(Intent):
     add_path_send: bool = False
     add_path_receive: bool = False
     preferred: bool = False
+    # SRv6 preferred per egress PE (a wave of the evolution): this PE gives the VPN routes it
+    # sends on this SRv6 session the higher local preference, so every ingress PE prefers them
+    preferred_export: bool = False
 
 
 class BgpIntent(Intent):
@@ -162,7 +165,8 @@ class BgpIntent(Intent):
     neighbors: list[BgpNeighbor]
     # dual transport: paths per prefix a reflector selects and sends with add-path (None: off)
     add_path_paths: int | None = None
-    # dual transport: local preference given to the routes of the preferred (SRv6) sessions
+    # dual transport: local preference given to the routes of the preferred (SRv6) sessions,
+    # received (``preferred``) or sent (``preferred_export``)
     srv6_local_preference: int | None = None
 
 

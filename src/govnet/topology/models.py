@@ -124,14 +124,74 @@ class Igp(StrictModel):
         return value
 
 
+SRV6_PREFERRED_ALL: Literal["all"] = "all"
+SRV6_PREFERRED_NONE: Literal["none"] = "none"
+
+
+class DualTransport(StrictModel):
+    """The intermediate states of the MPLS -> SRv6 evolution (``transport: dual`` only); the
+    defaults are the finished evolution."""
+
+    add_path: bool = Field(
+        default=True,
+        description="route reflectors send each VPN route's MPLS and SRv6 paths (RFC 7911), "
+        "every PE receives both",
+    )
+    srv6_preferred: Literal["all", "none"] | list[Name] = Field(
+        default=SRV6_PREFERRED_ALL,
+        description="whose SRv6 routes the PEs prefer: all (every ingress PE prefers every SRv6 "
+        "route), none (MPLS stays in use), or a list of egress PEs (the SRv6 routes they "
+        "originate are preferred by every ingress PE)",
+    )
+
+    @field_validator("srv6_preferred")
+    @classmethod
+    def _needs_add_path(
+        cls, value: Literal["all", "none"] | list[str], info: ValidationInfo
+    ) -> Literal["all", "none"] | list[str]:
+        if value != SRV6_PREFERRED_NONE and info.data.get("add_path") is False:
+            raise ValueError(
+                "needs add_path: true (without add-path a PE receives one path per VPN route, "
+                "so it cannot prefer the SRv6 one)"
+            )
+        if isinstance(value, list) and len(set(value)) != len(value):
+            raise ValueError("names a PE more than once")
+        return value
+
+
 class Network(StrictModel):
     name: Name
     name_zh: str | None = None
     asn: int = Field(ge=1, le=4_294_967_294)
     transport: Transport
+    dual_transport: DualTransport | None = Field(
+        default=None,
+        description="the stage of the MPLS -> SRv6 evolution (transport: dual only; default: "
+        "the finished evolution)",
+    )
     igp: Igp = Field(default_factory=Igp)
     management: list[IPNetwork] = Field(min_length=1)
     pools: Pools
+
+    @field_validator("dual_transport")
+    @classmethod
+    def _only_with_dual(
+        cls, value: DualTransport | None, info: ValidationInfo
+    ) -> DualTransport | None:
+        transport = info.data.get("transport")
+        if value is not None and transport is not None and transport is not Transport.DUAL:
+            raise ValueError(
+                f"only valid with transport: dual (this design has transport: {transport.value})"
+            )
+        return value
+
+    @property
+    def dual(self) -> DualTransport | None:
+        """The evolution's knobs in a dual design (defaults where the file gives none), else
+        None."""
+        if self.transport is not Transport.DUAL:
+            return None
+        return self.dual_transport or DualTransport()
 
 
 # --- sites.yaml -------------------------------------------------------------------------------
