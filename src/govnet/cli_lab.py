@@ -442,3 +442,12 @@ def lab_export_clab(
     path = write_clab(topology, out_file)
     nodes = topology["topology"]["nodes"]
     out.print(f"wrote {path}: {len(nodes)} nodes, {len(topology['topology']['links'])} links")
+
+
+def _register_rehearsal() -> None:
+    from govnet.cli_lab_rehearse import rehearse_migration_command
+
+    lab_app.command("rehearse-migration")(rehearse_migration_command)
+
+
+_register_rehearsal()

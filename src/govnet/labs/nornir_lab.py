@@ -253,13 +253,16 @@ def lab_push(
     environ: Mapping[str, str] | None = None,
     clock: Clock = time.monotonic,
     sleep: Sleep = time.sleep,
+    baselines: Mapping[str, Verify] | None = None,
 ) -> PushReport:
     """Replace each lab router's config by ``configs[router]`` (dry run unless ``commit``)
     through the same delivery as production: a router with a verifier is committed
     confirmed, checked over a fresh connection, judged against its baseline and confirmed or
     rolled back (``rollout``: timer, canary, batches); one without is committed plainly (the
     bring-up). ``roles`` (router -> role) orders the rollout; secrets are resolved from
-    ``environ`` as in production."""
+    ``environ`` as in production. ``baselines`` (router -> its verification against the
+    config it runs now) judges the baseline where the change itself changes what is checked
+    (a rehearsal stage that adds sessions); default: the verifier's checks."""
     environ = os.environ if environ is None else environ
     rollout = rollout or Rollout()
     names = sorted(set(configs) & set(nornir.inventory.hosts))
@@ -282,6 +285,7 @@ def lab_push(
             verify=(verifiers or {}).get(name),
             platform="frr",
             revert_in=revert_in,
+            baseline_verify=(baselines or {}).get(name),
         )
     order = rollout_order({n: (roles or {}).get(n, "") for n in deliveries})
     delivered = deliver(
