@@ -27,6 +27,7 @@ from govnet.labs.rehearsal import (
     reflector_check,
     session_transport,
     site_losses,
+    switched_pairs,
 )
 from govnet.labs.workflow import bring_up
 from govnet.templates.intent import VpnRoute
@@ -94,6 +95,18 @@ def test_an_ingress_selects_srv6_by_the_preference_then_by_the_only_sessions_lef
     final = ingress_check("dg-agg-binhai", gone, route_check("dg-mc-01", "srv6"), MC01, 200)
     assert final.ok and "local preference 100" in final.seen
     assert not ingress_check("dg-agg-binhai", gone, mpls, MC01, 200).ok
+
+
+def test_switched_pairs_one_ingress_per_egress_moved_to_srv6_in_the_lab() -> None:
+    before = [route_check("dg-changan", "mpls", ingress) for ingress in ("dg-humen", "dg-houjie")]
+    before += [route_check("dg-mc-01", "mpls")]
+    after = [route_check("dg-changan", "srv6", ingress) for ingress in ("dg-humen", "dg-houjie")]
+    after += [route_check("dg-mc-01", "mpls"), route_check("dg-changan", "srv6", "dg-elsewhere")]
+    lab = ["dg-changan", "dg-houjie", "dg-humen", "dg-mc-01", "dg-agg-binhai"]
+    assert switched_pairs(before, after, lab) == [("dg-houjie", "dg-changan")]
+    assert switched_pairs(after, after, lab) == []
+    # from nothing (the first stage), every SRv6 check is a switch
+    assert switched_pairs([], after, lab) == [("dg-houjie", "dg-changan")]
 
 
 def test_session_transport() -> None:
@@ -271,3 +284,12 @@ def test_the_whole_migration_is_rehearsed_without_losing_a_loopback(
     assert transports("srv6-wave-1", "dg-humen") == {"mpls"}
     assert transports("srv6-wave-2", "dg-humen") == {"srv6"}
     assert transports("remove-mpls", "dg-mc-01") == {"srv6"}
+    # the SRv6 path of each egress a stage moves forwards: packets counted at its End SID
+    steered = {
+        stage["name"]: sorted(c["egress"] for c in stage["checks"] if c["kind"] == "steering")
+        for stage in stages
+    }
+    print(steered)
+    assert steered["srv6-wave-1"] == ["dg-changan", "dg-houjie"]
+    assert steered["add-path"] == []
+    assert steered["remove-mpls"] == ["dg-mc-01"]  # dg-mc-02 carries no VRF

@@ -35,6 +35,7 @@ from govnet.inventory.rollout import Rollout
 from govnet.labs.faults import ContinuousPings, PingPair, window_loss
 from govnet.labs.netns import LabState, management_paths, vtysh_json, wait_converged
 from govnet.labs.nornir_lab import lab_nornir, lab_push, lab_verifier
+from govnet.labs.srv6 import steer
 from govnet.labs.workflow import lab_configs
 from govnet.templates.build import SRV6_LOCAL_PREFERENCE, build_intents
 from govnet.templates.intent import DeviceIntent, VpnRoute
@@ -55,7 +56,9 @@ class RehearsalStage:
 
 @dataclass(frozen=True)
 class StageCheck:
-    kind: str  # "reflector" (route at a route reflector) or "ingress" (PE's selection)
+    # "reflector" (route at a route reflector), "ingress" (PE's selection) or "steering"
+    # (packets from the ingress through the egress's End SID, counted there)
+    kind: str
     router: str
     egress: str
     vrf: str
@@ -254,6 +257,44 @@ def check_stage(
         time.sleep(interval)
 
 
+def switched_pairs(
+    before: Sequence[RouteCheck], after: Sequence[RouteCheck], routers: Sequence[str]
+) -> list[tuple[str, str]]:
+    """(ingress, egress) of the lab whose routes the stage moves to SRv6: one per egress, the
+    first ingress by name."""
+    old = {(c.ingress, c.egress, c.vrf): c.transport for c in before}
+    pairs: dict[str, str] = {}
+    for check in after:
+        key = (check.ingress, check.egress, check.vrf)
+        if (
+            check.transport == "srv6"
+            and old.get(key) != "srv6"
+            and check.ingress in routers
+            and check.egress in routers
+        ):
+            pairs[check.egress] = min(pairs.get(check.egress, check.ingress), check.ingress)
+    return sorted((ingress, egress) for egress, ingress in pairs.items())
+
+
+def steering_checks(
+    state: LabState, intents: Mapping[str, DeviceIntent], pairs: Sequence[tuple[str, str]]
+) -> list[StageCheck]:
+    """Packets from each ingress to its egress's IPv6 loopback, encapsulated to the egress's
+    End and End.DT6 SIDs, counted at the End SID (:func:`govnet.labs.srv6.steer`): the SRv6
+    path the routes now take forwards. The probes' own pings to that loopback are steered
+    while it runs, so the count may exceed the pings sent."""
+    results = []
+    for ingress, egress in pairs:
+        done = steer(state, dict(intents), ingress, egress, egress, count=10)
+        seen = (
+            f"{done.answered}/{done.sent} answered, {done.counted_at_via} counted at "
+            f"{done.segments[0]}"
+        )
+        ok = done.answered == done.sent and done.counted_at_via >= done.sent
+        results.append(StageCheck("steering", ingress, egress, "-", "ipv6", "srv6", seen, ok))
+    return results
+
+
 # --- the probes
 
 
@@ -361,6 +402,7 @@ def rehearse(
     reported). The loss is measured per stage window (push, convergence and checks)."""
     reports: list[StageReport] = []
     previous = start
+    checks_before: Sequence[RouteCheck] = ()
     pings = ContinuousPings(ping_pairs(state, user_sites(start, state)), probe_folder)
     with pings:
         time.sleep(1.0)  # the probes running before the first change
@@ -381,10 +423,12 @@ def rehearse(
                     stage.design, build_graph(stage.design), sorted(state.routers), lab=True
                 )
                 report.checks = check_stage(state, stage.checks, intents, check_timeout)
+                pairs = switched_pairs(checks_before, stage.checks, sorted(state.routers))
+                report.checks += steering_checks(state, intents, pairs)
             report.seconds = time.monotonic() - clock
             report.window = (begin, time.time())
             reports.append(report)
-            previous = stage.design
+            previous, checks_before = stage.design, stage.checks
             if not report.confirmed:
                 break
         time.sleep(0.5)  # the last stage's last pings answered
