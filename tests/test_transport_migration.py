@@ -123,6 +123,8 @@ def test_a_finished_dual_design_has_only_the_mpls_removal() -> None:
     migration = plan_transport_migration(load_design(MINI), Transport.SRV6)
     assert [s.name for s in migration.stages] == ["remove-mpls"]
     assert migration.waves == ()
+    with pytest.raises(MigrationError, match="already prefers every SRv6 route: no wave"):
+        plan_transport_migration(load_design(MINI), Transport.SRV6, [["town-a"]])
 
 
 def test_a_dual_design_part_of_the_way_continues_where_it_is(tmp_path: Path) -> None:
@@ -260,6 +262,9 @@ def test_a_wave_prefers_exactly_the_srv6_routes_of_its_egress_pes(
     for group in bgp_junos.starting("group IBGP-"):
         exported = group.child("export GOVNET-SRV6-EGRESS") is not None
         assert exported == (group.line == "group IBGP-SRV6"), group.line
+        # without it the group's export policy never sees the PE's own VRF routes
+        applied = group.child("vpn-apply-export") is not None
+        assert applied == exported, group.line
     options = root.child("policy-options")
     statement = options.child("policy-statement GOVNET-SRV6-EGRESS") if options else None
     assert statement is not None
@@ -543,3 +548,26 @@ def test_a_wrong_design_exits_2_with_file_line_and_field(tmp_path: Path) -> None
     assert result.exit_code == 2
     line = line_of(root / NETWORK, "dual_transport:")
     assert f"{NETWORK}:{line}: dual_transport: only valid with transport: dual" in result.stderr
+
+
+def test_a_route_reflector_with_a_ce_keeps_mpls_until_mpls_is_removed(tmp_path: Path) -> None:
+    """Its export policy would raise every SRv6 route it reflects, so no wave names it."""
+    root = mini_variant(tmp_path, "dual", "dual_transport: {srv6_preferred: none}\n")
+    replace_in(
+        root / "topology/links.yaml",
+        "b: {device: agg-01, interface: GigabitEthernet0/0/2/0}",
+        "b: {device: mc-01, interface: GE1/0/4}",
+    )
+    design = load_design(root)
+    assert "mc-01" not in egress_pes(design)
+    migration = plan_transport_migration(design, Transport.SRV6)
+    for planned in migration.stages:
+        own = {c.transport for c in planned.post_checks if c.egress == "mc-01"}
+        assert own == ({"srv6"} if planned.name == "remove-mpls" else {"mpls"}), planned.name
+    assert {c.egress for c in migration.stages[-1].switched} == {"mc-01"}
+    # in the finished evolution every ingress PE prefers every SRv6 route, the reflector's too
+    replace_in(root / NETWORK, "dual_transport: {srv6_preferred: none}\n", "")
+    finished = plan_transport_migration(load_design(root), Transport.SRV6)
+    assert {c.transport for c in finished.stages[0].pre_checks if c.egress == "mc-01"} == {"srv6"}
+    with pytest.raises(MigrationError, match="'mc-01' is a metro_core, not an SRv6 PE"):
+        plan_transport_migration(design, Transport.SRV6, [["mc-01"]])

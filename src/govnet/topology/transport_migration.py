@@ -12,6 +12,9 @@ API (stable; ``govnet migrate transport`` and ``govnet lab rehearse-migration`` 
         stage.post_checks              # ... and after the stage
         stage.rollback.design          # the previous stage's state (the starting design first)
         stage.rollback.change          # the reverse diff
+        stage.switched                 # the post checks whose transport the stage changes
+        stage.caution                  # what the checks cannot promise ("" for most stages)
+    migration.waves                    # the waves planned; migration.nothing_to_do
 
 The stages, in order (a design that is already part of the way starts where it is):
 
@@ -67,6 +70,12 @@ from govnet.topology.services import attachments, pe_devices
 
 RouteTransport = Literal["mpls", "srv6"]
 
+CAUTIONS = {
+    "srv6-sessions": "Without add-path each reflector passes on one path per VPN route, chosen "
+    "between the egress's MPLS and SRv6 path by BGP's last tie-breaks (vendor-dependent): the "
+    "checks expect MPLS; rehearse the stage in the lab and push stage 2 right after it.",
+}
+
 
 class MigrationError(ValueError):
     """The target or the waves asked for cannot be planned (one message, for the CLI)."""
@@ -121,6 +130,7 @@ class Stage:
     pre_checks: tuple[RouteCheck, ...]
     post_checks: tuple[RouteCheck, ...]
     rollback: Rollback
+    caution: str = ""  # what the checks cannot promise about this stage
 
     @property
     def directory(self) -> str:
@@ -207,7 +217,7 @@ def _states(
 ) -> tuple[list[list[str]], list[tuple[str, str, Network]]]:
     """The waves planned and each stage's (name, title, network)."""
     network = design.network
-    states: list[tuple[str, str, Network]] = []
+    states: list[tuple[str, str, Network]] = []  # name, title, network
     knobs = network.dual
     if network.transport is Transport.MPLS:
         states.append(
@@ -228,6 +238,8 @@ def _states(
             )
         )
     planned: list[list[str]] = []
+    if knobs.srv6_preferred == SRV6_PREFERRED_ALL and waves:
+        raise MigrationError("every ingress PE already prefers every SRv6 route: no wave to plan")
     if knobs.srv6_preferred != SRV6_PREFERRED_ALL:
         preferred = list(knobs.srv6_preferred) if isinstance(knobs.srv6_preferred, list) else []
         remaining = [p for p in egress_pes(design) if p not in preferred]
@@ -365,6 +377,7 @@ def plan_transport_migration(
                 rollback=Rollback(
                     previous_design, config_change(rendered, previous, label, previous_label)
                 ),
+                caution=CAUTIONS.get(name, ""),
             )
         )
         previous_design, previous, previous_label = stage_design, rendered, label

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, StrictUndefined
+from markupsafe import Markup
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
@@ -37,7 +38,7 @@ MARKDOWN = """\
 {% if not stages %}
 Nothing to do: the design's transport is already {{ target }}.
 {% else %}
-Starting state: {{ start_state }}.
+Starting state: {{ start_state | map('code') | join(', ') }}.
 {% if waves %}
 
 Waves of egress PEs (their SRv6 routes become preferred by every ingress PE, one wave per stage):
@@ -62,11 +63,14 @@ stage 1). The checks say how each VPN route must resolve on each ingress PE afte
 
 ## Stage {{ s.number }}: {{ s.title }}
 
-- Directory: `{{ out }}/{{ s.directory }}`; `{{ network_file }}`: {{ s.state }}
-- Push: `govnet push --design {{ out }}/{{ s.directory }} --commit`
+- Directory: `{{ out }}/{{ s.directory }}`; `{{ network_file }}`: {{ s.state | map('code') | join(', ') }}
+- Push: `govnet push --design {{ out }}/{{ s.directory }} --hosts {{ s.hosts }} --commit`
 - Before: {{ s.before }}
 - After: {{ s.after }}
 - Rollback: push {{ s.rollback }} (the same {{ s.changed | length }} devices change back)
+{% if s.caution %}
+- Caution: {{ s.caution }}
+{% endif %}
 
 | device | platform | lines added | lines removed |
 |---|---|---:|---:|
@@ -97,7 +101,7 @@ pre { background: #f8f8f8; padding: 0.5em; overflow-x: auto; font-size: 0.85em; 
 {% if not stages %}
 <p>Nothing to do: the design's transport is already {{ target }}.</p>
 {% else %}
-<p>Starting state: {{ start_state }}.</p>
+<p>Starting state: {{ start_state | map('code') | join(', ') }}.</p>
 {% if waves %}<ol>{% for wave in waves %}<li>{{ wave | join(", ") }}</li>{% endfor %}</ol>{% endif %}
 <p>Each stage is a design directory, <code>{{ out }}/&lt;stage&gt;/</code>: push it with
 <code>govnet push --design {{ out }}/&lt;stage&gt; --commit</code> once the previous one is
@@ -108,10 +112,11 @@ verified; roll it back by pushing the previous stage's directory ({{ current }} 
 {% for s in stages %}
 <h2 id="{{ s.directory }}">Stage {{ s.number }}: {{ s.title }}</h2>
 <ul>
-<li>Directory: <code>{{ out }}/{{ s.directory }}</code>; <code>{{ network_file }}</code>: {{ s.state }}</li>
-<li>Push: <code>govnet push --design {{ out }}/{{ s.directory }} --commit</code></li>
+<li>Directory: <code>{{ out }}/{{ s.directory }}</code>; <code>{{ network_file }}</code>: {{ s.state | map('code') | join(', ') }}</li>
+<li>Push: <code>govnet push --design {{ out }}/{{ s.directory }} --hosts {{ s.hosts }} --commit</code></li>
 <li>Before: {{ s.before }}</li><li>After: {{ s.after }}</li>
 <li>Rollback: push {{ s.rollback }} (the same {{ s.changed | length }} devices change back)</li>
+{% if s.caution %}<li class="bad">Caution: {{ s.caution }}</li>{% endif %}
 </ul>
 <table><tr><th>egress PE</th><th>transport</th><th>next hop</th><th>SRv6 locator</th><th>ingress PEs</th><th>VRFs</th></tr>
 {% for e in s.egresses %}<tr><td>{{ e.egress }}</td><td{% if e.switched %} class="ok"{% endif %}>{{ e.transport }}{% if e.switched %} (switched){% endif %}</td><td>{{ e.next_hop }}</td><td>{{ e.locator }}</td><td>{{ e.ingresses }}</td><td>{{ e.vrfs }}</td></tr>
@@ -127,16 +132,16 @@ verified; roll it back by pushing the previous stage's directory ({{ current }} 
 """
 
 
-def describe_state(network: Network) -> str:
+def describe_state(network: Network) -> list[str]:
+    """The ``network.yaml`` lines of a transport state (each printed as code)."""
+    transport = f"transport: {network.transport.value}"
     knobs = network.dual_transport
     if knobs is None:
-        return f"`transport: {network.transport.value}`"
+        return [transport]
     preferred = knobs.srv6_preferred
     shown = f"[{', '.join(preferred)}]" if isinstance(preferred, list) else preferred
-    return (
-        f"`transport: {network.transport.value}`, `dual_transport: {{add_path: "
-        f"{str(knobs.add_path).lower()}, srv6_preferred: {shown}}}`"
-    )
+    add_path = str(knobs.add_path).lower()
+    return [transport, f"dual_transport: {{add_path: {add_path}, srv6_preferred: {shown}}}"]
 
 
 def _checks_summary(checks: tuple[RouteCheck, ...]) -> str:
@@ -201,8 +206,10 @@ def runbook_context(migration: TransportMigration, out: str) -> dict[str, Any]:
                 "switched": len(stage.switched),
                 "rollback": f"`{out}/{previous}`" if previous else CURRENT,
                 "changed": _changed(stage.change),
+                "hosts": ",".join(stage.change.devices),
                 "unchanged": stage.change.unchanged,
                 "egresses": _egresses(stage),
+                "caution": stage.caution,
             }
         )
     return {
@@ -227,7 +234,16 @@ def _render(template: str, context: dict[str, Any], html: bool) -> str:
         keep_trailing_newline=True,
         autoescape=html,
     )
+    env.filters["code"] = _html_code if html else _markdown_code
     return env.from_string(template).render(**context)
+
+
+def _markdown_code(text: str) -> str:
+    return f"`{text}`"
+
+
+def _html_code(text: str) -> Markup:
+    return Markup("<code>{}</code>").format(text)
 
 
 def runbook_markdown(migration: TransportMigration, out: str = "<out>") -> str:
@@ -261,6 +277,7 @@ def runbook_json(migration: TransportMigration) -> dict[str, Any]:
                 "unchanged": s.change.unchanged,
                 "diffs": {d.device: d.diff for d in s.change.diffs},
                 "rollback_diffs": {d.device: d.diff for d in s.rollback.change.diffs},
+                "caution": s.caution,
                 "switched": [c.as_json() for c in s.switched],
                 "post_checks": [c.as_json() for c in s.post_checks],
             }
