@@ -208,7 +208,7 @@ def test_a_bad_wave_is_refused_before_the_lab_is_touched(tmp_path: Path) -> None
     state = LabState(tmp_path / "state.json", routers={"dg-mc-01": "gn-none"})
     state.save()
     args = ["lab", "rehearse-migration", "--design", str(root), "--state", str(state.path)]
-    result = CliRunner().invoke(app, [*args, "--wave", "dg-nowhere"])
+    result = CliRunner().invoke(app, [*args, "--waves", "dg-nowhere"])
     assert result.exit_code == 2, result.output
     assert "wave 1: unknown device 'dg-nowhere'" in result.output
 
@@ -216,7 +216,7 @@ def test_a_bad_wave_is_refused_before_the_lab_is_touched(tmp_path: Path) -> None
 # --- live: the reference from mpls, cores + R3 (8 routers)
 
 LAB = pytest.mark.skipif(not live_lab_possible(), reason="needs root, FRR, nft and ping")
-WAVES = ["dg-changan,dg-houjie", "dg-agg-binhai,dg-agg-central,dg-humen,dg-shatian"]
+WAVES = "dg-changan,dg-houjie;dg-agg-binhai,dg-agg-central,dg-humen,dg-shatian"
 
 
 @pytest.fixture(scope="module")
@@ -244,8 +244,7 @@ def test_the_whole_migration_is_rehearsed_without_losing_a_loopback(
 ) -> None:
     root, state_file = mpls_lab
     args = ["lab", "rehearse-migration", "--design", str(root), "--state", str(state_file)]
-    for wave in WAVES:
-        args += ["--wave", wave]
+    args += ["--waves", WAVES]
     result = CliRunner().invoke(app, [*args, "--confirm-timeout", "120", "--json"])
     assert result.exit_code == 0, result.output
     found = json.loads(result.stdout)
@@ -255,6 +254,7 @@ def test_the_whole_migration_is_rehearsed_without_losing_a_loopback(
         "srv6-sessions", "add-path", "srv6-wave-1", "srv6-wave-2", "srv6-wave-3", "remove-mpls",
     ]  # fmt: skip
     assert found["planned"] == 6
+    assert stages[0]["caution"] and not stages[2]["caution"]  # the planner's, carried over
     for stage in stages:
         losses = {loss["site"]: loss for loss in stage["loss"]}
         print(

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from govnet.cli_common import (
     DesignOption,
@@ -19,12 +20,12 @@ from govnet.cli_common import (
 )
 from govnet.cli_rollout import ConfirmTimeoutOption, rollout_or_exit
 
-WaveOption = Annotated[
-    list[str] | None,
+WavesOption = Annotated[
+    str | None,
     typer.Option(
-        "--wave",
-        help="The egress PEs of one wave, comma-separated (repeatable, in order); default: "
-        "the planner's (one per district).",
+        "--waves",
+        help="Egress PEs whose SRv6 routes become preferred together, as for `govnet migrate "
+        'transport`: "pe1,pe2;pe3" (default: one wave per district).',
     ),
 ]
 
@@ -41,7 +42,7 @@ def stage_rows(reports: list[Any]) -> list[tuple[str, ...]]:
         loss = ", ".join(f"{s.site} {s.outage_ms:.0f} ms ({s.lost}/{s.sent})" for s in r.loss)
         rows.append(
             (
-                r.name,
+                r.name + (f"\n[dim]{escape(r.caution)}[/dim]" if r.caution else ""),
                 ", ".join(r.pushed) or "-",
                 ", ".join(f"{n} {s}" for s, n in sorted(statuses.items())) or "no change",
                 f"{len(r.checks) - len(failed)}/{len(r.checks)}"
@@ -60,7 +61,7 @@ def rehearse_migration_command(
     state: Annotated[
         Path, typer.Option("--state", help="The lab's state file.", dir_okay=False)
     ] = Path("build/lab/state.json"),
-    waves: WaveOption = None,
+    waves: WavesOption = None,
     confirm_timeout: ConfirmTimeoutOption = 300,
     settle: Annotated[
         float, typer.Option(min=0, help="Seconds a committed router may take to pass.")
@@ -73,6 +74,7 @@ def rehearse_migration_command(
     way, and per stage the VPN routes at both route reflectors and the PEs' selection. Exit 1
     when a stage is not confirmed everywhere, a check fails or a loopback went unreachable."""
     from govnet.cli_lab import _lab_state
+    from govnet.cli_migrate import parse_waves
     from govnet.labs.rehearsal import RehearsalStage, rehearse
     from govnet.topology.models import Transport
     from govnet.topology.transport_migration import MigrationError, plan_transport_migration
@@ -82,13 +84,15 @@ def rehearse_migration_command(
     rollout = rollout_or_exit(confirm_timeout, settle, 0, 0, 1, False)
     lab = _lab_state(state)
     loaded = load_or_exit(design, as_json)
-    wave_lists = [[n for n in w.split(",") if n] for w in waves] if waves else None
     try:
-        migration = plan_transport_migration(loaded, Transport.SRV6, wave_lists)
+        migration = plan_transport_migration(loaded, Transport.SRV6, parse_waves(waves))
     except MigrationError as error:
         err.print(f"lab rehearse-migration: {error}", style="red", markup=False)
         raise typer.Exit(2) from None
-    stages = [RehearsalStage(s.name, s.title, s.design, s.post_checks) for s in migration.stages]
+    stages = [
+        RehearsalStage(s.name, s.title, s.design, s.post_checks, s.caution)
+        for s in migration.stages
+    ]
     reports = rehearse(lab, loaded, stages, rollout, state.parent / "rehearsal")
     if as_json:
         emit_json({"stages": [r.as_json() for r in reports], "planned": len(stages)})

@@ -52,6 +52,7 @@ class RehearsalStage:
     title: str
     design: Design
     checks: tuple[RouteCheck, ...]  # how the VPN routes resolve once the stage is in
+    caution: str = ""  # what the checks cannot promise (the planner's words)
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,7 @@ class SiteLoss:
 class StageReport:
     name: str
     title: str
+    caution: str = ""
     pushed: list[str] = field(default_factory=list)
     statuses: dict[str, str] = field(default_factory=dict)  # router -> push status
     verdicts: dict[str, str] = field(default_factory=dict)  # router -> verdict / reason
@@ -105,6 +107,7 @@ class StageReport:
         return {
             "name": self.name,
             "title": self.title,
+            "caution": self.caution,
             "ok": self.ok,
             "pushed": self.pushed,
             "statuses": self.statuses,
@@ -407,7 +410,7 @@ def rehearse(
     with pings:
         time.sleep(1.0)  # the probes running before the first change
         for stage in stages:
-            report = StageReport(stage.name, stage.title)
+            report = StageReport(stage.name, stage.title, stage.caution)
             begin, clock = time.time(), time.monotonic()
             changed, pushed = push_stage(state, previous, stage.design, rollout)
             report.pushed = changed
