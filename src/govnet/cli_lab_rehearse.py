@@ -39,7 +39,7 @@ def stage_rows(reports: list[Any]) -> list[tuple[str, ...]]:
         for status in r.statuses.values():
             statuses[status] = statuses.get(status, 0) + 1
         failed = [c for c in r.checks if not c.ok]
-        loss = ", ".join(f"{s.site} {s.outage_ms:.0f} ms ({s.lost}/{s.sent})" for s in r.loss)
+        loss = "\n".join(f"{s.site} {s.outage_ms:.0f} ms ({s.lost}/{s.sent})" for s in r.loss)
         rows.append(
             (
                 r.name + (f"\n[dim]{escape(r.caution)}[/dim]" if r.caution else ""),
