@@ -12,14 +12,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from nornir.core.task import Task
 from typer.testing import CliRunner
 
 from govnet.cli import app
 from govnet.cli_lab_rehearse import stage_rows
 from govnet.design import Design, load_design, reference_design_path
+from govnet.inventory.rollout import Rollout
+from govnet.inventory.verification import Check, VerifyResult
 from govnet.labs.faults import PingPair, ping_samples, window_loss
-from govnet.labs.frr_connection import removed_neighbors, srv6_locators
+from govnet.labs.frr_connection import CONNECTION_NAME, removed_neighbors, srv6_locators
 from govnet.labs.netns import LabState, core_and_rings, down, namespace_name
+from govnet.labs.nornir_lab import lab_nornir, lab_push
 from govnet.labs.rehearsal import (
     StageCheck,
     StageReport,
@@ -35,6 +39,7 @@ from govnet.topology.graph import build_graph
 from govnet.topology.transport_migration import RouteCheck
 from tests.conftest import copy_design, replace_in
 from tests.test_lab import live_lab_possible
+from tests.test_lab_push import ROLES, ROUTERS, routers  # noqa: F401 (the fixture)
 
 DATA = Path(__file__).parent / "data" / "rehearsal"
 # recorded with the cores + R3 lab after rehearsing the reference from mpls, waves
@@ -200,6 +205,36 @@ def test_frr_apply_helpers() -> None:
         ("router bgp 65010", "no neighbor 10.200.0.1 remote-as 65010"),
         ("router bgp 65010", "no neighbor 10.200.0.2 remote-as 65010"),
     ]
+
+
+def new_sessions(task: Task) -> VerifyResult:
+    """The stage's checks: its new sessions are up only once the router took the change."""
+    device = task.host.get_connection(CONNECTION_NAME, task.nornir.config)
+    up = device.commit_config.called
+    status = "ok" if up else "failed"
+    return VerifyResult(checks=(Check(name="bgp", status=status, detail="IPv6 sessions"),))
+
+
+def as_before(task: Task) -> VerifyResult:
+    return VerifyResult(checks=(Check(name="bgp", status="ok", detail="IPv4 sessions"),))
+
+
+def test_a_stage_is_judged_before_the_change_against_the_previous_stage(
+    routers: dict[str, Any],  # noqa: F811
+) -> None:
+    """Judged before the change by the stage's own checks, a stage that adds sessions is
+    refused (they cannot be up yet); judged by the previous stage's, it is committed."""
+    configs = {name: f"hostname {name}\n" for name in ROUTERS}
+    verifiers = dict.fromkeys(ROUTERS, new_sessions)
+    rollout = Rollout(confirm_timeout=90)
+    refused = lab_push(lab_nornir(ROUTERS), configs, True, verifiers, None, rollout, ROLES)
+    assert refused.refused and not any(d.commit_config.called for d in routers.values())
+    pushed = lab_push(
+        lab_nornir(ROUTERS), configs, True, verifiers, None, rollout, ROLES,
+        baselines=dict.fromkeys(ROUTERS, as_before),
+    )  # fmt: skip
+    assert {h.host: h.status for h in pushed.hosts} == dict.fromkeys(ROUTERS, "committed")
+    assert all(h.baseline and h.baseline.checks[0].detail == "IPv4 sessions" for h in pushed.hosts)
 
 
 def test_a_bad_wave_is_refused_before_the_lab_is_touched(tmp_path: Path) -> None:
