@@ -1333,4 +1333,6 @@ def test_unknown_ring_lists_the_rings(reference: Any) -> None:
 
     with pytest.raises(LabError) as caught:
         core_and_rings(reference, ["R1", "R9"])
-    assert str(caught.value) == "no such ring: R9 (rings: R1, R2, R3, R4, R5, R6, R7)"
+    assert str(caught.value) == (
+        "no such ring or device: R9 (rings: R1, R2, R3, R4, R5, R6, R7; or a device name)"
+    )

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -117,3 +118,36 @@ def test_render_json_names_every_file_it_wrote(tmp_path: Path, reference: Design
         CliRunner().invoke(app, ["render", "--out", str(out), "--ring", "R1", "--json"]).stdout
     )
     assert not any(c["changed"] for c in again["configs"])
+
+
+def _commands(group: Any, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every leaf command of the CLI, as its words after `govnet`."""
+    found: list[tuple[str, ...]] = []
+    for name, command in sorted(getattr(group, "commands", {}).items()):
+        if getattr(command, "commands", None):
+            if getattr(command, "invoke_without_command", False):
+                found.append((*path, name))
+            found += _commands(command, (*path, name))
+        else:
+            found.append((*path, name))
+    return found
+
+
+def test_every_help_reads_cleanly_and_ends_with_examples() -> None:
+    import typer.main
+
+    commands = _commands(typer.main.get_command(app))
+    assert ("lab", "exec") in commands and ("migrate", "transport") in commands
+    for words in commands:
+        result = CliRunner().invoke(app, [*words, "--help"])
+        assert result.exit_code == 0, (words, result.output)
+        text = result.output
+        options = [line for line in text.splitlines() if line.lstrip().startswith("-")]
+        noisy = [o for o in options if any(n in o for n in ("<bool>", "<list[", " range>"))]
+        assert not noisy, (words, noisy)
+        last = text.rstrip().split("\n\n")[-1]
+        assert last.lstrip().startswith("Examples:"), (words, text)
+        assert all(line.strip().startswith("govnet ") for line in last.splitlines()[1:]), (
+            words,
+            last,
+        )

@@ -9,6 +9,7 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -287,6 +288,46 @@ def test_broken_isis_net_fails_verification_and_is_rolled_back(lab: Live) -> Non
     wait_converged(lab.state, 60)
     again = lab_verify(lab.nornir(), intents, lab.state.loopbacks, settle=30)
     assert failed_hosts(again) == []
+
+
+@pytest.mark.lab
+@pytest.mark.skipif(not live_lab_possible(), reason="needs root, FRR, nft and ping")
+def test_lab_exec_and_inventory_reach_the_routers_by_device_name(lab: Live, tmp_path: Path) -> None:
+    """`govnet lab exec DEVICE -- CMD` runs in that router; `lab inventory` gives a Nornir
+    inventory whose frr_netns connections open (the management probe included)."""
+    from nornir import InitNornir
+
+    loopback = lab.state.loopbacks["dg-humen"][0]
+    shown = subprocess.run(
+        [sys.executable, "-m", "govnet.cli", "lab", "exec", "dg-humen", "--state",
+         str(lab.state.path), "--", "ip", "-brief", "address", "show", "dev", "lo"],
+        capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert shown.returncode == 0, shown.stderr
+    assert f"{loopback}/32" in shown.stdout
+    failed = subprocess.run(
+        [sys.executable, "-m", "govnet.cli", "lab", "exec", "dg-humen", "--state",
+         str(lab.state.path), "--", "false"],
+        capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert failed.returncode == 1
+    out = tmp_path / "inventory"
+    result = CliRunner().invoke(
+        app, ["lab", "inventory", "--out", str(out), "--state", str(lab.state.path)]
+    )
+    assert result.exit_code == 0, result.output
+    nornir = InitNornir(
+        runner={"plugin": "serial"},
+        logging={"enabled": False},
+        inventory={
+            "plugin": "SimpleInventory",
+            "options": {"host_file": str(out / "hosts.yaml")},
+        },
+    )
+    humen = nornir.filter(name="dg-humen").inventory.hosts["dg-humen"]
+    device = humen.get_connection("frr_netns", nornir.config)
+    assert "hostname dg-humen" in device.running_config()
+    humen.close_connections()
 
 
 @pytest.mark.lab

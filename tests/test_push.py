@@ -26,7 +26,7 @@ from pytest_mock import MockerFixture
 from rich.console import Console
 from rich.progress import Progress
 
-from govnet.design import Design
+from govnet.design import Design, load_design
 from govnet.inventory.bgp_cli import BGP_CLI_HOOKS
 from govnet.inventory.platforms import DEVICE_CONNECTION, Platform
 from govnet.inventory.push import (
@@ -46,7 +46,7 @@ from govnet.templates.build import build_intents
 from govnet.templates.intent import DeviceIntent
 from govnet.templates.render import render_design
 from govnet.topology.graph import build_graph
-from tests.conftest import REFERENCE, json_result
+from tests.conftest import REFERENCE, copy_design, json_result, replace_in
 from tests.test_bgp_cli import ALL_UP, SAMPLES
 
 ISIS_COMMANDS = {
@@ -1354,3 +1354,23 @@ def test_a_commit_pending_from_another_session_is_left_alone(
         "a confirmed commit is already pending on the device (another session's): nothing sent"
     )
     assert statuses(report)["dg-changan"] == "committed"
+
+
+def test_a_baseline_design_is_what_the_baseline_checks(
+    push: Push,
+    devices: dict[str, Any],
+    tmp_path: Path,
+) -> None:
+    """A migration stage adds sessions: before it is pushed, the devices run the previous
+    stage, so the baseline checks what that design promises (here: SRv6 sessions only, so
+    the IPv4 session that is down on dg-changan does not refuse the push)."""
+    devices["dg-changan"].cli.side_effect = cli_answer("iosxr", SAMPLES[Platform.IOSXR])
+    root = copy_design(REFERENCE, tmp_path / "srv6")
+    replace_in(root / "topology/network.yaml", "transport: dual ", "transport: srv6 ")
+    refused = push(commit=True)
+    assert refused.refused.startswith("the baseline already fails on 1 host(s)")
+    report = push(commit=True, baseline_design=load_design(root))
+    assert report.refused == ""
+    changan = host_report(report, "dg-changan")
+    assert changan.baseline is not None and changan.baseline.ok
+    assert "bgp" in [c.name for c in changan.baseline.checks]

@@ -912,6 +912,17 @@ def push(
     batch_size: BatchSizeOption = 10,
     max_failures: MaxFailuresOption = 1,
     allow_degraded: AllowDegradedOption = False,
+    baseline_design: Annotated[
+        Path | None,
+        typer.Option(
+            "--baseline-design",
+            metavar="<dir>",
+            file_okay=False,
+            help="The design the devices run now (default: --design): the baseline before "
+            "the change checks what it promises, so a change that adds sessions (a migration "
+            "stage) is not refused for lacking them yet.",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Render, diff against the running config, show the diffs; with --commit, deliver
@@ -929,7 +940,15 @@ def push(
     loaded = load_or_exit(design, as_json)
     nornir = _nornir_for(loaded, HostSelection(hosts, filters, roles, districts, rings))
     with render_errors(), Progress(console=err, transient=True) as progress:
-        report = run_push(loaded, build_graph(loaded), nornir, commit, progress, rollout=rollout)
+        report = run_push(
+            loaded,
+            build_graph(loaded),
+            nornir,
+            commit,
+            progress,
+            rollout=rollout,
+            baseline_design=load_or_exit(baseline_design, as_json) if baseline_design else None,
+        )
     print_push_report(report, as_json)
 
 
@@ -1047,18 +1066,20 @@ def generate_province(
         Path,
         typer.Option("--out", "-o", help="Directory to write the design into.", file_okay=False),
     ],
-    cities: Annotated[int, typer.Option(min=1, max=200, help="Number of cities.")] = 21,
+    cities: Annotated[
+        int, typer.Option(min=1, max=200, metavar="N", help="Number of cities.")
+    ] = 21,
     rings_per_city: Annotated[
-        int, typer.Option(min=1, max=40, help="First-level rings per city.")
+        int, typer.Option(min=1, max=40, metavar="N", help="First-level rings per city.")
     ] = 7,
     towns_per_ring: Annotated[
-        int, typer.Option(min=1, max=20, help="Towns on each first-level ring.")
+        int, typer.Option(min=1, max=20, metavar="N", help="Towns on each first-level ring.")
     ] = 5,
     access_rings_per_town: Annotated[
-        int, typer.Option(min=0, max=20, help="Access rings under each town.")
+        int, typer.Option(min=0, max=20, metavar="N", help="Access rings under each town.")
     ] = 3,
     access_ring_size: Annotated[
-        int, typer.Option(min=1, max=20, help="Access nodes on each access ring.")
+        int, typer.Option(min=1, max=20, metavar="N", help="Access nodes on each access ring.")
     ] = 9,
     seed: Annotated[int, typer.Option(help="Seed for platform mix, lengths and demands.")] = 1,
     force: Annotated[

@@ -37,6 +37,28 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "govnet migrate transport --to srv6 --out build/migration",
         'govnet migrate transport --to srv6 --waves "dg-agg-central,dg-agg-east;dg-agg-binhai" --json',
     ),
+    "lab up": ("govnet lab up --scope R1,R3", "govnet lab up --scope R3,dg-ce-gaj --json"),
+    "lab push": (
+        "govnet lab push --ring R3",
+        "govnet lab push --commit --role town --confirm-timeout 120",
+    ),
+    "lab verify": ("govnet lab verify", "govnet lab verify --role bureau_ce --json"),
+    "lab cut": ("govnet lab cut dg-humen--dg-houjie --mode silent",),
+    "lab restore": ("govnet lab restore dg-humen--dg-houjie",),
+    "lab failover": ("govnet lab failover dg-humen--dg-houjie dg-mc-01--dg-agg-central",),
+    "lab down": ("govnet lab down",),
+    "lab status": ("govnet lab status", "govnet lab status --json"),
+    "lab export-clab": ("govnet lab export-clab --out labs/dongguan.clab.yml --frr-everywhere",),
+    "lab rehearse-migration": (
+        'govnet lab rehearse-migration --waves "dg-agg-central;dg-agg-east"',
+        "govnet lab rehearse-migration --json > rehearsal.json",
+    ),
+    "lab connect": ("govnet lab connect dg-mc-01",),
+    "lab exec": (
+        "govnet lab exec dg-humen -- ip -brief address",
+        "govnet lab exec dg-mc-01 -- vtysh -N gn-… -c 'show isis neighbor'",
+    ),
+    "lab inventory": ("govnet lab inventory --out build/lab/inventory",),
     "generate province": ("govnet generate province --out /tmp/province --cities 21",),
 }
 

@@ -3,6 +3,7 @@ failover, status, down) and the containerlab export."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,7 +13,13 @@ from rich.table import Table
 
 from govnet.cli_common import (
     DesignOption,
+    DistrictOption,
+    FilterOption,
+    HostSelection,
+    HostsOption,
     JsonOption,
+    RingOption,
+    RoleOption,
     emit_json,
     err,
     load_or_exit,
@@ -21,6 +28,8 @@ from govnet.cli_common import (
     select_hosts,
     titled_table,
 )
+from govnet.cli_examples import examples
+from govnet.cli_lab_common import DEFAULT_LAB_STATE, StateOption, lab_state
 from govnet.cli_rollout import (
     AllowDegradedOption,
     BatchSizeOption,
@@ -37,22 +46,14 @@ lab_app = typer.Typer(
 )
 
 
-StateOption = Annotated[
-    Path,
-    typer.Option(
-        "--state", help="The lab's state file (what it started, to tear it down).", dir_okay=False
-    ),
-]
-DEFAULT_LAB_STATE = Path("build/lab/state.json")
-
-
 ScopeOption = Annotated[
     list[str] | None,
     typer.Option(
         "--scope",
         "--ring",
-        help="The metro cores plus these first-level rings (repeatable or comma-separated); "
-        "default: every device of the design.",
+        metavar="RING|DEVICE[,…]",
+        help="The metro cores plus these first-level rings or devices (a bureau CE, say; "
+        "repeatable or comma-separated); default: every device of the design.",
     ),
 ]
 TimeoutOption = Annotated[float, typer.Option(help="Seconds to wait for convergence.")]
@@ -70,16 +71,6 @@ def _scope(loaded: Any, rings: list[str] | None) -> set[str]:
         raise typer.Exit(2) from None
 
 
-def _lab_state(state: Path) -> Any:
-    from govnet.labs.netns import LabState
-
-    loaded = LabState.load(state)
-    if not loaded.routers:
-        err.print(f"lab: no lab recorded in {state} (run `govnet lab up`)", style="red")
-        raise typer.Exit(1)
-    return loaded
-
-
 def _progress() -> Progress:
     return Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err
@@ -89,13 +80,13 @@ def _progress() -> Progress:
 def _verification_table(outcome: dict[str, Any], causes: dict[str, str] | None = None) -> Table:
     from govnet.inventory.verification import VerifyResult
 
-    names = ("isis adjacencies", "bgp", "loopback routes", "srv6 locator")
+    names = ("isis adjacencies", "bgp", "loopback routes", "srv6 locator", "ce management")
     columns = (*names, "likely cause") if causes is not None else names
     table = titled_table(f"lab verify: {len(outcome)} routers", "router", *columns)
     for host, result in outcome.items():
         cause_cell = () if causes is None else (causes.get(host, ""),)
         if not isinstance(result, VerifyResult):
-            table.add_row(host, f"[red]{result}[/red]", "", "", "", *cause_cell)
+            table.add_row(host, f"[red]{result}[/red]", "", "", "", "", *cause_cell)
             continue
         checks = {c.name: c for c in result.checks}
         cells = []
@@ -111,7 +102,7 @@ def _verification_table(outcome: dict[str, Any], causes: dict[str, str] | None =
     return table
 
 
-@lab_app.command("up")
+@lab_app.command("up", epilog=examples("lab up"))
 def lab_up(
     design: DesignOption = None,
     rings: ScopeOption = None,
@@ -147,7 +138,9 @@ def lab_up(
         "failed": report.failed,
     }
     if as_json:
-        emit_json({**timings, "verification": outcome_json(report.verification)})
+        emit_json(
+            {**timings, "verification": outcome_json(report.verification)}, ok=not report.failed
+        )
     else:
         if report.failed:
             out.print(_verification_table(report.verification))
@@ -162,16 +155,24 @@ def lab_up(
         raise typer.Exit(1)
 
 
-@lab_app.command("push")
+@lab_app.command("push", epilog=examples("lab push"))
 def lab_push_command(
     design: DesignOption = None,
     state: StateOption = DEFAULT_LAB_STATE,
     commit: Annotated[bool, typer.Option("--commit", help="Apply (default: diff only).")] = False,
-    hosts: Annotated[list[str] | None, typer.Option("--hosts", help="Only these routers.")] = None,
+    hosts: HostsOption = None,
+    filters: FilterOption = None,
+    roles: RoleOption = None,
+    districts: DistrictOption = None,
+    rings: RingOption = None,
     confirm_timeout: ConfirmTimeoutOption = 300,
     settle: Annotated[
         float,
-        typer.Option(min=0, help="Seconds a committed router may take to pass verification."),
+        typer.Option(
+            min=0,
+            metavar="SECONDS",
+            help="Seconds a committed router may take to pass verification.",
+        ),
     ] = 20.0,
     canary: CanaryOption = 1,
     batch_size: BatchSizeOption = 0,
@@ -191,31 +192,39 @@ def lab_push_command(
     rollout = rollout_or_exit(
         confirm_timeout, settle, canary, batch_size, max_failures, allow_degraded
     )
-    lab = _lab_state(state)
+    lab = lab_state(state)
     loaded = load_or_exit(design, as_json)
     graph = build_graph(loaded)
-    names = select_hosts(loaded, None, hosts) if hosts else sorted(lab.routers)
-    names = [n for n in names if n in lab.routers]
+    selection = HostSelection(hosts, filters, roles, districts, rings)
+    names = [n for n in selection.names(loaded) if n in lab.routers]
     with render_errors():
         configs = lab_configs(loaded, graph, names)
     intents = lab_intents(loaded, graph, lab)
-    verifiers = {n: lab_verifier(intents[n], lab.loopbacks, settle) for n in names}
-    roles = {n: str(loaded.hosts[n].role) for n in names}
-    nornir = lab_nornir({n: lab.routers[n] for n in names}, management=management_paths(lab))
+    paths = management_paths(lab)
+    verifiers = {
+        n: lab_verifier(intents[n], lab.loopbacks, settle, management=paths) for n in names
+    }
+    role_of = {n: str(loaded.hosts[n].role) for n in names}
+    nornir = lab_nornir({n: lab.routers[n] for n in names}, management=paths)
     with _progress() as progress:
         report = lab_push(
-            nornir, configs, commit, verifiers if commit else None, progress, rollout, roles
+            nornir, configs, commit, verifiers if commit else None, progress, rollout, role_of
         )
     print_push_report(report, as_json)
 
 
-@lab_app.command("verify")
+@lab_app.command("verify", epilog=examples("lab verify"))
 def lab_verify_command(
     design: DesignOption = None,
     state: StateOption = DEFAULT_LAB_STATE,
     settle: Annotated[
         float, typer.Option(help="Retry failing routers for up to this many seconds.")
     ] = 0.0,
+    hosts: HostsOption = None,
+    filters: FilterOption = None,
+    roles: RoleOption = None,
+    districts: DistrictOption = None,
+    rings: RingOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Every lab router against its intent (limited to the lab): IS-IS adjacencies, BGP to
@@ -229,15 +238,18 @@ def lab_verify_command(
     from govnet.labs.workflow import lab_intents
     from govnet.topology.graph import build_graph
 
-    lab = _lab_state(state)
-    loaded = load_or_exit(design)
+    lab = lab_state(state)
+    loaded = load_or_exit(design, as_json)
+    selection = HostSelection(hosts, filters, roles, districts, rings)
+    names = [n for n in selection.names(loaded) if n in lab.routers]
     intents = lab_intents(loaded, build_graph(loaded), lab)
     with _progress() as progress:
-        nornir = lab_nornir(lab.routers, management=management_paths(lab))
-        outcome = lab_verify(nornir, intents, lab.loopbacks, settle, progress)
+        paths = management_paths(lab)
+        nornir = lab_nornir({n: lab.routers[n] for n in names}, management=paths)
+        outcome = lab_verify(nornir, intents, lab.loopbacks, settle, progress, paths)
     causes = likely_causes(outcome)
     if as_json:
-        emit_json(outcome_json(outcome, causes))
+        emit_json(outcome_json(outcome, causes), ok=not failed_hosts(outcome))
     else:
         out.print(_verification_table(outcome, causes))
     if failed_hosts(outcome):
@@ -259,53 +271,66 @@ def _mode(mode: str) -> Any:
     return mode
 
 
-@lab_app.command("cut")
+@lab_app.command("cut", epilog=examples("lab cut"))
 def lab_cut(
-    link: LinkArgument, state: StateOption = DEFAULT_LAB_STATE, mode: ModeOption = "carrier"
+    link: LinkArgument,
+    state: StateOption = DEFAULT_LAB_STATE,
+    mode: ModeOption = "carrier",
+    as_json: JsonOption = False,
 ) -> None:
     """Cut one link of the running lab (recorded; `lab restore` undoes it)."""
     from govnet.labs.faults import cut
     from govnet.labs.netns import LabError
 
     try:
-        veth = cut(_lab_state(state), link, _mode(mode))
+        veth = cut(lab_state(state), link, _mode(mode))
     except LabError as error:
         err.print(f"lab: {error}", style="red", markup=False)
         raise typer.Exit(1) from None
+    if as_json:
+        emit_json({"link": link, "mode": mode, "veth": asdict(veth)})
+        return
     out.print(f"cut {link} ({mode}): {veth.a} {veth.a_if} - {veth.b} {veth.b_if}")
 
 
-@lab_app.command("restore")
-def lab_restore(link: LinkArgument, state: StateOption = DEFAULT_LAB_STATE) -> None:
+@lab_app.command("restore", epilog=examples("lab restore"))
+def lab_restore(
+    link: LinkArgument, state: StateOption = DEFAULT_LAB_STATE, as_json: JsonOption = False
+) -> None:
     """Undo the cut of one link."""
     from govnet.labs.faults import restore
     from govnet.labs.netns import LabError
 
     try:
-        veth = restore(_lab_state(state), link)
+        veth = restore(lab_state(state), link)
     except LabError as error:
         err.print(f"lab: {error}", style="red", markup=False)
         raise typer.Exit(1) from None
+    if as_json:
+        emit_json({"link": link, "veth": asdict(veth)})
+        return
     out.print(f"restored {link}: {veth.a} {veth.a_if} - {veth.b} {veth.b_if}")
 
 
-@lab_app.command("failover")
+@lab_app.command("failover", epilog=examples("lab failover"))
 def lab_failover(
-    links: Annotated[list[str], typer.Argument(help="Link keys to cut one after the other.")],
+    links: Annotated[
+        list[str], typer.Argument(metavar="LINK…", help="Link keys to cut one after the other.")
+    ],
     state: StateOption = DEFAULT_LAB_STATE,
     mode: Annotated[
-        list[str] | None, typer.Option("--mode", help="carrier and/or silent (default both).")
+        list[str] | None,
+        typer.Option("--mode", metavar="MODE", help="carrier and/or silent (default both)."),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Measure the outage of each cut: pings every 50 ms from one end's loopback to the other
     end's loopback across the cut (rerouted around the ring), the link restored afterwards."""
-    from dataclasses import asdict
 
     from govnet.labs.faults import failover
     from govnet.labs.netns import LabError, wait_converged
 
-    lab = _lab_state(state)
+    lab = lab_state(state)
     modes = [_mode(m) for m in (mode or ["carrier", "silent"])]
     results = []
     try:
@@ -342,22 +367,27 @@ def lab_failover(
     out.print(table)
 
 
-@lab_app.command("down")
-def lab_down(state: StateOption = DEFAULT_LAB_STATE) -> None:
+@lab_app.command("down", epilog=examples("lab down"))
+def lab_down(state: StateOption = DEFAULT_LAB_STATE, as_json: JsonOption = False) -> None:
     """Stop every daemon and remove every namespace the lab recorded (also after a crash)."""
-    from govnet.labs.netns import down
+    from govnet.labs.netns import LabState, down
 
+    routers = sorted(LabState.load(state).routers)
     down(state)
-    out.print("lab down")
+    if as_json:
+        emit_json({"state": str(state), "stopped": routers})
+        return
+    out.print(f"lab down ({len(routers)} routers stopped)" if routers else "lab down (no lab)")
 
 
-@lab_app.command("status")
+@lab_app.command("status", epilog=examples("lab status"))
 def lab_status(state: StateOption = DEFAULT_LAB_STATE, as_json: JsonOption = False) -> None:
     """Each router of the lab: its namespace and each daemon alive or dead, read now (FRR's
     pid files checked against the running processes: a daemon watchfrr restarted has a new
     PID). Exit 1 when any router is not whole."""
     from govnet.labs.netns import status
 
+    lab_state(state)  # no lab: say so, exit 1
     routers = status(state)
     if as_json:
         emit_json(
@@ -370,7 +400,8 @@ def lab_status(state: StateOption = DEFAULT_LAB_STATE, as_json: JsonOption = Fal
                     "pids": r.pids,
                 }
                 for r in routers
-            ]
+            ],
+            ok=all(r.healthy for r in routers),
         )
     else:
         table = titled_table(
@@ -392,7 +423,7 @@ def lab_status(state: StateOption = DEFAULT_LAB_STATE, as_json: JsonOption = Fal
         raise typer.Exit(1)
 
 
-@lab_app.command("export-clab")
+@lab_app.command("export-clab", epilog=examples("lab export-clab"))
 def lab_export_clab(
     out_file: Annotated[
         Path,
@@ -412,8 +443,10 @@ def lab_export_clab(
         ),
     ] = False,
     hosts: Annotated[
-        list[str] | None, typer.Option("--hosts", help="Only these devices (the scope).")
+        list[str] | None,
+        typer.Option("--hosts", metavar="NAME[,NAME…]", help="Only these devices (the scope)."),
     ] = None,
+    as_json: JsonOption = False,
 ) -> None:
     """A containerlab topology: kinds by platform, startup configs pointing at the rendered
     configs, endpoints by interface names. Renders the configs into --configs first."""
@@ -421,7 +454,7 @@ def lab_export_clab(
     from govnet.templates.render import render_design, write_configs
     from govnet.topology.graph import build_graph
 
-    loaded = load_or_exit(design)
+    loaded = load_or_exit(design, as_json)
     graph = build_graph(loaded)
     with render_errors():
         write_configs(configs, render_design(loaded, graph, lab=True))
@@ -437,4 +470,23 @@ def lab_export_clab(
     )
     path = write_clab(topology, out_file)
     nodes = topology["topology"]["nodes"]
-    out.print(f"wrote {path}: {len(nodes)} nodes, {len(topology['topology']['links'])} links")
+    links = topology["topology"]["links"]
+    if as_json:
+        emit_json({"out": str(path), "nodes": len(nodes), "links": len(links)})
+        return
+    out.print(f"wrote {path}: {len(nodes)} nodes, {len(links)} links")
+
+
+def _register_rehearsal() -> None:
+    from govnet.cli_lab_rehearse import rehearse_migration_command
+    from govnet.cli_lab_tools import connect, exec_command, inventory
+
+    lab_app.command("rehearse-migration", epilog=examples("lab rehearse-migration"))(
+        rehearse_migration_command
+    )
+    lab_app.command("connect", epilog=examples("lab connect"))(connect)
+    lab_app.command("exec", epilog=examples("lab exec"))(exec_command)
+    lab_app.command("inventory", epilog=examples("lab inventory"))(inventory)
+
+
+_register_rehearsal()

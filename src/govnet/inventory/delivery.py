@@ -149,7 +149,8 @@ def _diff_only(run: _Run, names: Sequence[str]) -> None:
 
 def _take_baseline(run: _Run, names: Sequence[str]) -> dict[str, VerifyResult | str]:
     def step(task: Task) -> tuple[VerifyResult | str, float]:
-        verify = run.hosts[task.host.name].delivery.verify
+        delivery = run.hosts[task.host.name].delivery
+        verify = delivery.baseline_verify or delivery.verify
         assert verify is not None
         return read_baseline(task, verify)
 

@@ -53,6 +53,10 @@ class Delivery:
     verify: Verify | None = None
     platform: str = ""
     revert_in: int | None = None
+    # how the host is judged before the change, against what it should run now (a change
+    # that adds sessions or a locator would fail the new checks before it is sent); None:
+    # the same checks as after
+    baseline_verify: Verify | None = None
 
 
 # --- phases: each a Nornir task that never raises, returning what it saw

@@ -67,6 +67,7 @@ from govnet.templates.build import build_intents
 from govnet.templates.intent import DeviceIntent
 from govnet.templates.linux_host import linux_router_refusal
 from govnet.templates.render import render_design
+from govnet.topology.graph import build_graph
 from govnet.yamlio import write_atomically
 
 BACKUP_SUFFIX = ".cfg"
@@ -236,10 +237,13 @@ def run_push(
     rollout: Rollout | None = None,
     clock: Clock = time.monotonic,
     sleep: Sleep = time.sleep,
+    baseline_design: Design | None = None,
 ) -> PushReport:
     """Render every host of ``nornir`` that the design has, resolve its secrets, then deliver
     (dry run unless ``commit``; staged and commit-confirmed per ``rollout``), verifying each
-    against its intent. A host that cannot be prepared (unknown to the design, missing secret,
+    against its intent. With ``baseline_design`` (what the devices run now, e.g. the previous
+    stage of a migration), the baseline before the change checks that design's promises, so
+    a change that adds sessions is not refused for lacking them yet. A host that cannot be prepared (unknown to the design, missing secret,
     no NAPALM driver, a confirm timeout its platform refuses) is reported without any
     connection being opened; a render error of any host stops everything, and so does a
     production FRR host (a Linux router: govnet renders its files but does not deliver them)."""
@@ -270,6 +274,7 @@ def run_push(
         )
     intents = build_intents(design, graph, wanted) if commit and wanted else {}
     loopbacks = design_loopbacks(design, graph)
+    baselines = _baseline_verifiers(baseline_design, wanted) if commit and wanted else {}
     deliveries: dict[str, Delivery] = {}
     for name in wanted:
         config = configs[name]
@@ -290,6 +295,7 @@ def run_push(
             secrets=values,
             replace=loads_as_replace(config.platform),
             verify=verifier(intents[name], loopbacks) if name in intents else None,
+            baseline_verify=baselines.get(name),
             platform=config.platform,
             revert_in=revert_in,
         )
@@ -299,6 +305,17 @@ def run_push(
     )
     reports.update({host.host: host for host in delivered.hosts})
     return delivered.model_copy(update={"hosts": tuple(reports[name] for name in sorted(reports))})
+
+
+def _baseline_verifiers(baseline: Design | None, names: list[str]) -> dict[str, Verify]:
+    """host -> the verification of what ``baseline`` promises it (hosts it has)."""
+    if baseline is None:
+        return {}
+    graph = build_graph(baseline)
+    present = [name for name in names if name in baseline.hosts]
+    intents = build_intents(baseline, graph, present)
+    loopbacks = design_loopbacks(baseline, graph)
+    return {name: verifier(intent, loopbacks) for name, intent in intents.items()}
 
 
 def run_backup(

@@ -11,10 +11,12 @@ measure the outage a cut causes with pings every 50 ms.
 from __future__ import annotations
 
 import re
+import signal
 import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 from govnet.labs.netns import START_WORKERS, LabError, LabState, Veth, run, vtysh_json
@@ -315,3 +317,119 @@ def failover(
         received=len(received),
         outage_ms=gap * PING_INTERVAL * 1000,
     )
+
+
+# --- continuous probes: pings every 50 ms for as long as a rehearsal runs
+
+TIMED_REPLY = re.compile(r"^\[(\d+\.\d+)\] \d+ bytes from .*icmp_seq=(\d+)")
+TIMED_NO_ANSWER = re.compile(r"^\[(\d+\.\d+)\] no answer yet for icmp_seq=(\d+)")
+
+
+@dataclass(frozen=True)
+class PingPair:
+    """One continuous probe: ``source``'s loopback to ``target``'s, in one address family."""
+
+    source: str
+    source_ns: str
+    source_address: str
+    target: str
+    target_address: str
+
+
+def ping_samples(output: str) -> dict[int, tuple[float, bool]]:
+    """``ping -D -O`` output -> icmp_seq -> (when, answered): a reply's time, or for a packet
+    without one the time ping said so (when it sent the next). A late reply still counts."""
+    samples: dict[int, tuple[float, bool]] = {}
+    for line in output.splitlines():
+        if reply := TIMED_REPLY.match(line):
+            samples[int(reply.group(2))] = (float(reply.group(1)), True)
+        elif (silent := TIMED_NO_ANSWER.match(line)) and int(silent.group(2)) not in samples:
+            samples[int(silent.group(2))] = (float(silent.group(1)), False)
+    return samples
+
+
+@dataclass(frozen=True)
+class WindowLoss:
+    sent: int
+    lost: int
+    outage_ms: float  # the longest run of lost pings x the interval
+
+
+def window_loss(
+    samples: dict[int, tuple[float, bool]],
+    start: float,
+    end: float,
+    interval: float = PING_INTERVAL,
+) -> WindowLoss:
+    """The pings of ``samples`` timed within [start, end)."""
+    inside = sorted(seq for seq, (when, _) in samples.items() if start <= when < end)
+    received = {i for i, seq in enumerate(inside, 1) if samples[seq][1]}
+    gap = longest_gap(received, len(inside))
+    return WindowLoss(len(inside), len(inside) - len(received), gap * interval * 1000)
+
+
+class ContinuousPings:
+    """Pings every 50 ms on every pair, each ping's output (timestamped, ``-D -O``) in a file
+    of ``folder``; :meth:`stop` ends them, :meth:`samples` reads what they saw."""
+
+    def __init__(self, pairs: list[PingPair], folder: Path) -> None:
+        self.pairs = pairs
+        self.folder = folder
+        self.processes: list[subprocess.Popen[bytes]] = []
+
+    def _file(self, number: int) -> Path:
+        return self.folder / f"ping-{number}.txt"
+
+    def start(self) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for number, pair in enumerate(self.pairs):
+            family = "-6" if ":" in pair.target_address else "-4"
+            with self._file(number).open("wb") as out:
+                self.processes.append(
+                    subprocess.Popen(
+                        [
+                            "ip",
+                            "netns",
+                            "exec",
+                            pair.source_ns,
+                            "ping",
+                            family,
+                            "-n",
+                            "-D",
+                            "-O",
+                            "-i",
+                            str(PING_INTERVAL),
+                            "-W",
+                            "1",
+                            "-I",
+                            pair.source_address,
+                            pair.target_address,
+                        ],
+                        stdout=out,
+                        stderr=subprocess.DEVNULL,
+                    )
+                )
+
+    def stop(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGINT)
+        for process in self.processes:
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+    def samples(self) -> list[tuple[PingPair, dict[int, tuple[float, bool]]]]:
+        return [
+            (pair, ping_samples(self._file(n).read_text(errors="replace")))
+            for n, pair in enumerate(self.pairs)
+        ]
+
+    def __enter__(self) -> ContinuousPings:
+        self.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()

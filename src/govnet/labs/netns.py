@@ -33,7 +33,13 @@ import networkx as nx
 from govnet.design import Design
 from govnet.inventory.roles import Role
 from govnet.inventory.verification import loopback_prefixes
-from govnet.labs.frr_connection import PENDING_FILE, PROBE_TIMEOUT, STATE_FOLDER, ManagementPath
+from govnet.labs.frr_connection import (
+    PENDING_FILE,
+    PROBE_TIMEOUT,
+    STATE_FOLDER,
+    ManagementPath,
+    probe,
+)
 from govnet.labs.frr_daemons import (
     DAEMONS,
     FRR_ETC,
@@ -117,6 +123,7 @@ class RouterPlan:
     loopback_ipv4: str  # address without length
     loopback_ipv6: str
     igp: bool = True  # runs IS-IS (CEs do not: they are not expected to route to every loopback)
+    management_address: str = ""  # a bureau CE's in-band management address (no length)
 
 
 @dataclass(frozen=True)
@@ -124,6 +131,7 @@ class LabPlan:
     routers: dict[str, RouterPlan]
     veths: tuple[Veth, ...]
     vantage: str = ""  # the router standing in for the NOC (see management_paths)
+    noc_address: str = ""  # the NOC's address in the management prefixes, on the vantage's lo
 
     def lab_interfaces(self, device: str) -> list[str]:
         """The ethN that exist in the device's namespace."""
@@ -136,6 +144,18 @@ def _address(prefix: str | None) -> str:
     if prefix is None:
         raise LabError("a lab router without a loopback address")
     return prefix.split("/")[0]
+
+
+def noc_address(design: Design, vantage: str) -> str:
+    """Where the lab's NOC speaks from: the vantage's own inventory address (IPv4, inside the
+    management prefixes, unique in the design), carried on the vantage's ``lo`` and advertised
+    by IS-IS. A bureau CE routes only the management prefixes back to its PEs, so a probe
+    from a backbone loopback would get no answer; one from here does. Empty without an IPv4
+    vantage address."""
+    if not vantage:
+        return ""
+    address = design.hosts[vantage].hostname
+    return str(address) if address.version == 4 else ""
 
 
 def lab_plan(design: Design, graph: nx.MultiGraph, scope: set[str]) -> LabPlan:
@@ -156,6 +176,7 @@ def lab_plan(design: Design, graph: nx.MultiGraph, scope: set[str]) -> LabPlan:
             loopback_ipv4=_address(loopback.ipv4),
             loopback_ipv6=_address(loopback.ipv6),
             igp=intents[name].isis is not None,
+            management_address=(intents[name].management_address or "").split("/")[0],
         )
     if len({r.namespace for r in routers.values()}) != len(routers):
         raise LabError("two routers hash to the same namespace name")
@@ -172,7 +193,13 @@ def lab_plan(design: Design, graph: nx.MultiGraph, scope: set[str]) -> LabPlan:
         for link in sorted(design.links, key=lambda link: link.key)
         if link.a.device in scope and link.b.device in scope and link.a.device != link.b.device
     )
-    return LabPlan(routers=routers, veths=veths, vantage=management_vantage(design, routers))
+    vantage = management_vantage(design, routers)
+    return LabPlan(
+        routers=routers,
+        veths=veths,
+        vantage=vantage,
+        noc_address=noc_address(design, vantage),
+    )
 
 
 def management_vantage(design: Design, routers: dict[str, RouterPlan]) -> str:
@@ -186,15 +213,18 @@ def management_vantage(design: Design, routers: dict[str, RouterPlan]) -> str:
 
 
 def core_and_rings(design: Design, rings: list[str]) -> set[str]:
-    """The metro cores plus every member (aggregation nodes and towns) of the given rings."""
+    """The metro cores plus every member (aggregation nodes and towns) of the given rings; a
+    name that is a managed device rather than a ring adds that device (a bureau CE, say)."""
     by_name = {r.name: r for r in design.rings}
-    missing = sorted(set(rings) - set(by_name))
+    missing = sorted(set(rings) - set(by_name) - set(design.hosts))
     if missing:
         known = ", ".join(sorted(by_name)) or "none"
-        raise LabError(f"no such ring: {', '.join(missing)} (rings: {known})")
+        raise LabError(
+            f"no such ring or device: {', '.join(missing)} (rings: {known}; or a device name)"
+        )
     scope = {h.name for h in design.hosts.values() if h.role is Role.METRO_CORE}
-    for ring in rings:
-        scope |= set(by_name[ring].members)
+    for name in rings:
+        scope |= set(by_name[name].members) if name in by_name else {name}
     return scope
 
 
@@ -210,10 +240,14 @@ class LabState:
     veths: dict[str, Veth] = field(default_factory=dict)  # link key -> its veth pair
     cuts: dict[str, str] = field(default_factory=dict)  # link key -> "carrier" or "silent"
     vantage: str = ""  # the device standing in for the NOC
+    noc_address: str = ""  # the NOC's address on the vantage's lo
+    management: dict[str, str] = field(default_factory=dict)  # CE -> in-band address
 
     def save(self) -> None:
         data = {
             "vantage": self.vantage,
+            "noc_address": self.noc_address,
+            "management": self.management,
             "routers": self.routers,
             "pids": self.pids,
             "loopbacks": {k: list(v) for k, v in self.loopbacks.items()},
@@ -240,6 +274,8 @@ class LabState:
             veths={str(k): Veth(**v) for k, v in data.get("veths", {}).items()},
             cuts={str(k): str(v) for k, v in data.get("cuts", {}).items()},
             vantage=str(data.get("vantage", "")),
+            noc_address=str(data.get("noc_address", "")),
+            management={str(k): str(v) for k, v in data.get("management", {}).items()},
         )
 
 
@@ -282,6 +318,14 @@ def create_veth(veth: Veth) -> None:
             "type", "veth", "peer", "name", veth.b_if, "netns", veth.b_ns,
         ]
     )  # fmt: skip
+
+
+def add_noc_address(ns: str, address: str) -> None:
+    """The NOC's address on the vantage's ``lo``, outside FRR's config (it is the station
+    behind the router, not the router's): zebra learns it from the kernel and isisd
+    advertises it with the loopback, so every router routes to it, and a push's diff and
+    drift check never see it (FRR prints only the addresses it was configured with)."""
+    run(["ip", "-n", ns, "address", "add", f"{address}/32", "dev", "lo"])
 
 
 def interfaces_up(ns: str, interfaces: list[str]) -> None:
@@ -362,9 +406,15 @@ def prepare(plan: LabPlan, state_file: Path) -> LabState:
         r.name: (r.loopback_ipv4, r.loopback_ipv6) for r in plan.routers.values() if r.igp
     }
     state.vantage = plan.vantage
+    state.noc_address = plan.noc_address
+    state.management = {
+        r.name: r.management_address for r in plan.routers.values() if r.management_address
+    }
     try:
         for router in plan.routers.values():
             create_namespace(state, router.name, router.namespace)
+        if plan.vantage and plan.noc_address:
+            add_noc_address(plan.routers[plan.vantage].namespace, plan.noc_address)
         state.veths = {veth.link: veth for veth in plan.veths}
         state.save()
         for veth in plan.veths:
@@ -458,22 +508,28 @@ def down(state_file: Path) -> None:
 
 
 def management_paths(state: LabState, timeout: float = PROBE_TIMEOUT) -> dict[str, ManagementPath]:
-    """device -> how the lab's management station reaches it: a ping from the vantage
-    router's loopback to the device's IPv4 loopback (IS-IS routers only: a CE has no path
-    from the backbone's management station)."""
+    """device -> how the lab's management station reaches it: an IS-IS router by a ping from
+    the vantage router's loopback to the router's IPv4 loopback; a bureau CE in-band, by a
+    ping from the NOC's address to the CE's management address (across its PE's static host
+    route, admitted into IS-IS, and the CE's routes back to the management prefixes)."""
     if state.vantage not in state.loopbacks:
         return {}
+    vantage_ns = state.routers[state.vantage]
     source = state.loopbacks[state.vantage][0]
-    return {
-        device: ManagementPath(
-            vantage=state.vantage,
-            vantage_namespace=state.routers[state.vantage],
-            source=source,
-            address=loopback[0],
-            timeout=timeout,
-        )
-        for device, loopback in sorted(state.loopbacks.items())
+    paths = {
+        device: ManagementPath(state.vantage, vantage_ns, source, loopback[0], timeout)
+        for device, loopback in state.loopbacks.items()
     }
+    if state.noc_address:
+        paths.update(
+            {
+                device: ManagementPath(
+                    state.vantage, vantage_ns, state.noc_address, address, timeout
+                )
+                for device, address in state.management.items()
+            }
+        )
+    return dict(sorted(paths.items()))
 
 
 # --- observe --------------------------------------------------------------------------------
@@ -575,3 +631,24 @@ def wait_converged(state: LabState, timeout: float = 60.0, interval: float = 0.3
             raise LabError(f"not converged after {timeout:.0f} s: {count} routes missing")
         pending = sorted(missing)
         time.sleep(interval)
+
+
+def unmanaged(state: LabState, devices: Iterable[str] | None = None) -> list[str]:
+    """The routers (of ``devices``, default all) whose management path gets no answer now."""
+    paths = management_paths(state, timeout=1.0)
+    names = sorted(paths if devices is None else set(devices) & set(paths))
+    with ThreadPoolExecutor(max_workers=START_WORKERS) as pool:
+        answered = list(pool.map(lambda name: probe(paths[name]), names))
+    return [name for name, ok in zip(names, answered, strict=True) if not ok]
+
+
+def wait_managed(state: LabState, timeout: float = 30.0, interval: float = 0.3) -> list[str]:
+    """Wait until every router answers the NOC over its management path (a CE's comes with its
+    PEs' IS-IS import, after the backbone converged); the ones still silent after ``timeout``
+    seconds (none: all answer). Only the silent ones are asked again."""
+    start = time.monotonic()
+    pending = unmanaged(state)
+    while pending and time.monotonic() - start < timeout:
+        time.sleep(interval)
+        pending = unmanaged(state, pending)
+    return pending

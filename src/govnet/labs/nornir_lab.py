@@ -43,6 +43,7 @@ from govnet.inventory.verification import (
     retry_until,
 )
 from govnet.ipv6.live import run_per_host
+from govnet.labs.ce_management import check_ce_management, probe_all, served_ces
 from govnet.labs.faults import SHOW_SPF_DELAY, spf_quiet
 from govnet.labs.frr_connection import (
     CONNECTION_NAME,
@@ -132,9 +133,13 @@ def in_lab(intent: DeviceIntent, devices: set[str], loopbacks: Loopbacks) -> Dev
 
 
 def verify_router(
-    device: FrrNamespaceDevice, intent: DeviceIntent, loopbacks: Loopbacks
+    device: FrrNamespaceDevice,
+    intent: DeviceIntent,
+    loopbacks: Loopbacks,
+    ces: Mapping[str, ManagementPath] | None = None,
 ) -> VerifyResult:
-    """All four checks of one router against its (lab-limited) intent."""
+    """All four checks of one router against its (lab-limited) intent, and with ``ces`` (the
+    management paths of the CEs it is a PE of) that each of them answers the NOC."""
     checks = [
         check_isis_adjacencies(
             intent, frr_adjacencies(device.vtysh_json("show isis neighbor json"))
@@ -154,15 +159,24 @@ def verify_router(
         checks.append(check_loopback_routes(intent.hostname, routed, loopbacks))
     locators = frr_locators(device.vtysh_json("show segment-routing srv6 locator json"))
     checks.append(check_srv6_locator(intent, locators))
+    if ces:
+        checks.append(check_ce_management(probe_all(ces), ces))
     return name_subjects(VerifyResult(checks=tuple(checks)), loopbacks)
 
 
 def lab_verifier(
-    intent: DeviceIntent, loopbacks: Loopbacks, settle: float = 0.0, interval: float = 0.5
+    intent: DeviceIntent,
+    loopbacks: Loopbacks,
+    settle: float = 0.0,
+    interval: float = 0.5,
+    management: Mapping[str, ManagementPath] | None = None,
 ) -> Verify:
     """A Nornir verification of one lab router; with ``settle``, failures are retried for up to
-    that many seconds (a fresh commit needs a moment for adjacencies and sessions)."""
+    that many seconds (a fresh commit needs a moment for adjacencies and sessions). With
+    ``management`` (:func:`govnet.labs.netns.management_paths`), a PE also proves the
+    management path of every CE of the lab it routes to (:mod:`govnet.labs.ce_management`)."""
     scoped = in_lab(intent, set(loopbacks) | {intent.hostname}, loopbacks)
+    ces = served_ces(intent, management or {})
 
     def verify(task: Task) -> VerifyResult:
         device = task.host.get_connection(CONNECTION_NAME, task.nornir.config)
@@ -177,7 +191,7 @@ def lab_verifier(
                 break
             time.sleep(interval)
         result = retry_until(
-            lambda: verify_router(device, scoped, loopbacks),
+            lambda: verify_router(device, scoped, loopbacks, ces),
             lambda result: result.ok,
             max(0.0, deadline - time.monotonic()),
             interval,
@@ -239,13 +253,16 @@ def lab_push(
     environ: Mapping[str, str] | None = None,
     clock: Clock = time.monotonic,
     sleep: Sleep = time.sleep,
+    baselines: Mapping[str, Verify] | None = None,
 ) -> PushReport:
     """Replace each lab router's config by ``configs[router]`` (dry run unless ``commit``)
     through the same delivery as production: a router with a verifier is committed
     confirmed, checked over a fresh connection, judged against its baseline and confirmed or
     rolled back (``rollout``: timer, canary, batches); one without is committed plainly (the
     bring-up). ``roles`` (router -> role) orders the rollout; secrets are resolved from
-    ``environ`` as in production."""
+    ``environ`` as in production. ``baselines`` (router -> its verification against the
+    config it runs now) judges the baseline where the change itself changes what is checked
+    (a rehearsal stage that adds sessions); default: the verifier's checks."""
     environ = os.environ if environ is None else environ
     rollout = rollout or Rollout()
     names = sorted(set(configs) & set(nornir.inventory.hosts))
@@ -268,6 +285,7 @@ def lab_push(
             verify=(verifiers or {}).get(name),
             platform="frr",
             revert_in=revert_in,
+            baseline_verify=(baselines or {}).get(name),
         )
     order = rollout_order({n: (roles or {}).get(n, "") for n in deliveries})
     delivered = deliver(
@@ -283,12 +301,13 @@ def lab_verify(
     loopbacks: Loopbacks,
     settle: float = 0.0,
     progress: Progress | None = None,
+    management: Mapping[str, ManagementPath] | None = None,
 ) -> dict[str, VerifyResult | str]:
-    """Every lab router against its intent; the result per router, or why it could not be
-    read."""
+    """Every lab router against its intent (with ``management``, every PE also against its
+    CEs' management paths); the result per router, or why it could not be read."""
 
     def step(task: Task) -> Result:
-        verify = lab_verifier(intents[task.host.name], loopbacks, settle)
+        verify = lab_verifier(intents[task.host.name], loopbacks, settle, management=management)
         return Result(host=task.host, result=verify(task))
 
     selected = nornir.filter(filter_func=lambda host: host.name in intents)

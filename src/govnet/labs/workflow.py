@@ -13,7 +13,16 @@ from rich.progress import Progress
 from govnet.design import Design
 from govnet.inventory.push_report import PushReport
 from govnet.inventory.verification import VerifyResult, failed_hosts
-from govnet.labs.netns import LabError, LabState, down, lab_plan, up, wait_converged
+from govnet.labs.netns import (
+    LabError,
+    LabState,
+    down,
+    lab_plan,
+    management_paths,
+    up,
+    wait_converged,
+    wait_managed,
+)
 from govnet.labs.nornir_lab import lab_nornir, lab_push, lab_verify
 from govnet.templates.build import build_intents
 from govnet.templates.intent import DeviceIntent
@@ -60,8 +69,10 @@ def bring_up(
     timeout: float = 120.0,
     progress: Progress | None = None,
 ) -> BringUp:
-    """The whole lab up, pushed, converged and verified. A failed push tears everything down
-    and raises; a failed verification is reported (the lab stays up for inspection)."""
+    """The whole lab up, pushed, converged and verified as `lab verify` does (every connection
+    over the router's management path from the NOC, every PE against its CEs' paths). A failed
+    push tears everything down and raises; a failed verification is reported (the lab stays up
+    for inspection)."""
     plan = lab_plan(design, graph, scope)
     configs = lab_configs(design, graph, sorted(scope))
     report = BringUp(routers=len(plan.routers))
@@ -80,10 +91,16 @@ def bring_up(
             raise LabError(f"push failed: {problems}")
         report.converged_s = wait_converged(state, timeout)
         clock = time.perf_counter()
+        wait_managed(state, timeout / 4)  # the silent ones fail verification: cannot connect
         intents = lab_intents(design, graph, state)
-        report.verification = lab_verify(
-            nornir, intents, state.loopbacks, settle=timeout / 4, progress=progress
-        )
+        paths = management_paths(state)
+        managed = lab_nornir(state.routers, management=paths)
+        try:
+            report.verification = lab_verify(
+                managed, intents, state.loopbacks, timeout / 4, progress, paths
+            )
+        finally:
+            managed.close_connections(on_good=True, on_failed=True)
         report.verified_s = time.perf_counter() - clock
     except BaseException:
         down(state_file)

@@ -49,9 +49,11 @@ Waves of egress PEs (their SRv6 routes become preferred by every ingress PE, one
 {% endif %}
 
 Each stage is a design directory, `{{ out }}/<stage>/`: the design with only `{{ network_file }}`
-changed. Push a stage with `govnet push --design {{ out }}/<stage> --commit` once the previous
-one is verified; roll it back by pushing the previous stage's directory ({{ current }} before
-stage 1). The checks say how each VPN route must resolve on each ingress PE after the stage
+changed. Push a stage with `govnet push --design {{ out }}/<stage> --baseline-design <previous>
+--commit` once the previous one is verified (`<previous>` is the stage before, or the current
+design, `<design>`, before stage 1: the baseline then checks what the devices run now); roll it
+back by pushing the previous stage's directory ({{ current }} before stage 1). The checks say
+how each VPN route must resolve on each ingress PE after the stage
 (`--json` lists every ingress, egress and VRF).
 
 | # | stage | devices changed | unchanged | routes switched |
@@ -64,7 +66,7 @@ stage 1). The checks say how each VPN route must resolve on each ingress PE afte
 ## Stage {{ s.number }}: {{ s.title }}
 
 - Directory: `{{ out }}/{{ s.directory }}`; `{{ network_file }}`: {{ s.state | map('code') | join(', ') }}
-- Push: `govnet push --design {{ out }}/{{ s.directory }} --hosts {{ s.hosts }} --commit`
+- Push: `govnet push --design {{ out }}/{{ s.directory }} --baseline-design {{ s.baseline }} --hosts {{ s.hosts }} --commit`
 - Before: {{ s.before }}
 - After: {{ s.after }}
 - Rollback: push {{ s.rollback }} (the same {{ s.changed | length }} devices change back)
@@ -104,8 +106,9 @@ pre { background: #f8f8f8; padding: 0.5em; overflow-x: auto; font-size: 0.85em; 
 <p>Starting state: {{ start_state | map('code') | join(', ') }}.</p>
 {% if waves %}<ol>{% for wave in waves %}<li>{{ wave | join(", ") }}</li>{% endfor %}</ol>{% endif %}
 <p>Each stage is a design directory, <code>{{ out }}/&lt;stage&gt;/</code>: push it with
-<code>govnet push --design {{ out }}/&lt;stage&gt; --commit</code> once the previous one is
-verified; roll it back by pushing the previous stage's directory ({{ current }} before stage 1).</p>
+<code>govnet push --design {{ out }}/&lt;stage&gt; --baseline-design &lt;previous&gt; --commit</code>
+once the previous one is verified (the stage before, or the current design before stage 1, as
+the baseline: what the devices run now); roll it back by pushing the previous stage's directory ({{ current }} before stage 1).</p>
 <table><tr><th>#</th><th>stage</th><th>devices changed</th><th>unchanged</th><th>routes switched</th></tr>
 {% for s in stages %}<tr><td>{{ s.number }}</td><td><a href="#{{ s.directory }}">{{ s.directory }}</a></td><td>{{ s.changed | length }}</td><td>{{ s.unchanged }}</td><td>{{ s.switched }}</td></tr>
 {% endfor %}</table>
@@ -113,7 +116,7 @@ verified; roll it back by pushing the previous stage's directory ({{ current }} 
 <h2 id="{{ s.directory }}">Stage {{ s.number }}: {{ s.title }}</h2>
 <ul>
 <li>Directory: <code>{{ out }}/{{ s.directory }}</code>; <code>{{ network_file }}</code>: {{ s.state | map('code') | join(', ') }}</li>
-<li>Push: <code>govnet push --design {{ out }}/{{ s.directory }} --hosts {{ s.hosts }} --commit</code></li>
+<li>Push: <code>govnet push --design {{ out }}/{{ s.directory }} --baseline-design {{ s.baseline }} --hosts {{ s.hosts }} --commit</code></li>
 <li>Before: {{ s.before }}</li><li>After: {{ s.after }}</li>
 <li>Rollback: push {{ s.rollback }} (the same {{ s.changed | length }} devices change back)</li>
 {% if s.caution %}<li class="bad">Caution: {{ s.caution }}</li>{% endif %}
@@ -205,6 +208,7 @@ def runbook_context(migration: TransportMigration, out: str) -> dict[str, Any]:
                 "after": _checks_summary(stage.post_checks),
                 "switched": len(stage.switched),
                 "rollback": f"`{out}/{previous}`" if previous else CURRENT,
+                "baseline": f"{out}/{previous}" if previous else "<design>",
                 "changed": _changed(stage.change),
                 "hosts": ",".join(stage.change.devices),
                 "unchanged": stage.change.unchanged,
