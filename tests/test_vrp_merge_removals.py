@@ -14,12 +14,14 @@ from pathlib import Path
 import pytest
 
 from govnet.design import Design, load_design
+from govnet.inventory.drivers.huawei_vrp import REMOVAL_UNDO, without_removals_in_effect
 from govnet.templates.build import build_intents
 from govnet.templates.intent import TransportRemovals
 from govnet.templates.render import render_design
 from govnet.topology.graph import build_graph
 from govnet.topology.models import Transport
 from govnet.topology.transport_migration import TransportMigration, plan_transport_migration
+from govnet.topology.transport_runbook import write_stage_designs
 from tests.conftest import REFERENCE, copy_design, replace_in
 from tests.vrp_merge import configured, merge, normalised, parse_lines
 
@@ -42,20 +44,25 @@ def states_of(migration: TransportMigration) -> States:
     return first + [(s.name, vrp_configs(s.design)) for s in migration.stages]
 
 
-def from_mpls(source: Path, target: Path, waves: list[list[str]] | None) -> States:
+def from_mpls(source: Path, target: Path, waves: list[list[str]] | None) -> TransportMigration:
     root = copy_design(source, target)
     replace_in(root / "topology/network.yaml", "transport: dual", "transport: mpls")
-    return states_of(plan_transport_migration(load_design(root), Transport.SRV6, waves))
+    return plan_transport_migration(load_design(root), Transport.SRV6, waves)
 
 
 @pytest.fixture(scope="module")
-def mini_states(tmp_path_factory: pytest.TempPathFactory) -> States:
+def mini_migration(tmp_path_factory: pytest.TempPathFactory) -> TransportMigration:
     return from_mpls(MINI, tmp_path_factory.mktemp("mini"), MINI_WAVES)
 
 
 @pytest.fixture(scope="module")
+def mini_states(mini_migration: TransportMigration) -> States:
+    return states_of(mini_migration)
+
+
+@pytest.fixture(scope="module")
 def reference_states(tmp_path_factory: pytest.TempPathFactory) -> States:
-    return from_mpls(REFERENCE, tmp_path_factory.mktemp("reference"), None)
+    return states_of(from_mpls(REFERENCE, tmp_path_factory.mktemp("reference"), None))
 
 
 @pytest.fixture(scope="module")
@@ -138,6 +145,44 @@ def test_a_state_renders_the_same_removals_whatever_the_migration_came_from(
 ) -> None:
     """A stage's design directory is pushed on its own: its render depends on its state only."""
     assert mini_states[-1][1] == finished_dual_states[-1][1]
+
+
+def test_each_stage_directory_pushed_on_its_own_renders_its_removals(
+    mini_migration: TransportMigration, mini_states: States, tmp_path: Path
+) -> None:
+    """`govnet migrate transport --out` writes each stage as a design directory for `govnet
+    push --design`: loaded from disk, each renders the same configs, removals included."""
+    written = write_stage_designs(mini_migration, tmp_path)
+    assert len(written) == len(mini_states) - 1
+    for directory, (name, configs) in zip(written, mini_states[1:], strict=True):
+        assert directory.name.endswith(name)
+        assert vrp_configs(load_design(directory)) == configs, name
+    assert vrp_configs(load_design(mini_migration.design.root)) == mini_states[0][1]
+
+
+def as_displayed(config: str) -> str:
+    """A state's config as the device displays it once it runs it: without its removals."""
+    return "".join(
+        line
+        for line in config.splitlines(keepends=True)
+        if not REMOVAL_UNDO.fullmatch(line.strip())
+    )
+
+
+def test_the_driver_enters_the_removals_each_push_needs_and_none_in_a_steady_state(
+    mini_states: States,
+) -> None:
+    """What HuaweiVRPDriver enters (the removals with something to remove in their view of the
+    running config) still reaches each state; pushing a state onto itself enters none."""
+    for label, old, new in transitions(mini_states):
+        for host in sorted(new):
+            entered = without_removals_in_effect(new[host], as_displayed(old[host]))
+            assert normalised(merge(configured(old[host]), entered)) == configured(new[host]), (
+                label,
+                host,
+            )
+            steady = without_removals_in_effect(new[host], as_displayed(new[host]))
+            assert not [x for x in steady.splitlines() if REMOVAL_UNDO.fullmatch(x.strip())]
 
 
 # --- the merge model itself -------------------------------------------------------------------
