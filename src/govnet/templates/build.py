@@ -20,6 +20,10 @@ Decisions made here, once for every platform:
   its management loopback in the global table, static routes to the management prefixes via
   each PE over the untagged parent link, and on each PE a static host route back to it,
   advertised into IS-IS by a policy that admits only host routes of the management pool.
+- Platforms loaded by merge (VRP): each device's intent also says what it must remove to reach
+  this transport state from any other state of the MPLS -> SRv6 evolution
+  (``DeviceIntent.removals``, :mod:`govnet.templates.transport_removals`), from this design's
+  state alone.
 """
 
 from __future__ import annotations
