@@ -330,6 +330,40 @@ def test_lab_exec_and_inventory_reach_the_routers_by_device_name(lab: Live, tmp_
     humen.close_connections()
 
 
+REFERENCE_ROOT = Path(__file__).resolve().parents[1]
+
+
+def readme_nornir_example() -> str:
+    """The example script of the README's "Your own Nornir scripts"."""
+    text = (REFERENCE_ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split("<!-- nornir-example -->\n```python\n", 1)[1]
+    return block.split("\n```\n", 1)[0]
+
+
+@pytest.mark.lab
+@pytest.mark.skipif(not live_lab_possible(), reason="needs root, FRR, nft and ping")
+def test_the_readme_nornir_example_runs_against_the_lab(lab: Live, tmp_path: Path) -> None:
+    district = lab.design.hosts["dg-humen"].district
+    towns = sorted(
+        n for n in lab.state.routers
+        if lab.design.hosts[n].role.value == "town" and lab.design.hosts[n].district == district
+    )  # fmt: skip
+    script = tmp_path / "towns.py"
+    script.write_text(readme_nornir_example(), encoding="utf-8")
+    env = {**os.environ, "GOVNET_DESIGN": str(REFERENCE_ROOT),
+           "GOVNET_LAB_STATE": str(lab.state.path)}  # fmt: skip
+    ran = subprocess.run(
+        [sys.executable, str(script), district],
+        capture_output=True, text=True, env=env, check=False, stdin=subprocess.DEVNULL,
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    lines = ran.stdout.splitlines()
+    assert towns and [line.split(":")[0] for line in lines] == towns + towns
+    assert all(" config lines, checks ok" in line for line in lines[: len(towns)])
+    assert all(line.endswith(", 0 lines to change") for line in lines[len(towns) :])
+
+
 @pytest.mark.lab
 @pytest.mark.skipif(not live_lab_possible(), reason="needs root, FRR, nft and ping")
 def test_srv6_steering_is_counted_at_the_end_node(lab: Live) -> None:

@@ -115,7 +115,7 @@ def test_hold_max_cost_follows_what_the_igp_carries(
     assert text.count("\n isis ldp-sync\n") == (0 if hold_max_cost is None else 4)  # 4 links
     # the timer sits in the IS-IS view
     isis = text.split("\nisis 1\n", 1)[1].split("\n#\n", 1)[0]
-    assert ("timer ldp-sync" in isis) == (hold_max_cost is not None)
+    assert ("\n timer ldp-sync" in "\n" + isis) == (hold_max_cost is not None)
 
 
 @pytest.mark.parametrize("root", [MINI, REFERENCE], ids=["mini", "reference"])

@@ -166,7 +166,7 @@ def test_transport_mode_drives_the_configs(tmp_path: Path, transport: str) -> No
     configs = {c.hostname: c.text for c in render(design)}
     huawei = configs["town-a"]
     assert ("\nmpls ldp\n" in huawei) is mpls
-    assert ("segment-routing ipv6 best-effort" in huawei) is srv6
+    assert ("\n  segment-routing ipv6 best-effort\n" in huawei) is srv6
     assert (" prefix-sid" in huawei) is srv6
     xr = configs["town-b"]
     assert ("\nmpls ldp\n" in xr) is mpls

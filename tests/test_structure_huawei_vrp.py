@@ -52,10 +52,14 @@ GRAMMAR: dict[str, list[str]] = {
         r"  route-distinguisher \S+:\d+",
         r"  vpn-target (?:\d+:\d+ ){1,8}(?:export|import)-extcommunity",
         r"  apply-label per-instance",  # SOURCES.md, "apply-label per-instance"
+        r"  undo apply-label per-instance",  # SOURCES.md, "Merge: what each state removes"
     ],
     rf"mpls lsr-id {IP4}": [],
     r"mpls": [],
     r"mpls ldp": [],
+    # merge removals (SOURCES.md, "Merge: what each state removes")
+    r"undo (?:mpls ldp|mpls|mpls lsr-id|segment-routing ipv6)": [],
+    rf"undo route-policy {NAME}": [],
     r"acl number 2\d{3}": [
         rf" rule \d+ permit source {IP4} {IP4}",
         r" rule \d+ deny source any",
@@ -105,6 +109,9 @@ GRAMMAR: dict[str, list[str]] = {
         rf" segment-routing ipv6 locator {NAME}",
         rf" import-route static route-policy {NAME}",  # the CEs' management host routes
         r" timer ldp-sync hold-max-cost (?:infinite|\d{1,5})",  # SOURCES.md, "LDP-IGP sync"
+        # merge removals (SOURCES.md, "Merge: what each state removes")
+        rf" undo segment-routing ipv6 locator {NAME}",
+        r" undo timer ldp-sync hold-max-cost",
     ],
     # in-band CE management (SOURCES.md, "Rendering: CE management path")
     rf"ip route-static {IP4} {IP4} \S+ {IP4} description .{{1,35}}": [],
@@ -136,10 +143,17 @@ GRAMMAR: dict[str, list[str]] = {
         r" mpls",
         r" mpls ldp",
         r" isis ldp-sync",  # SOURCES.md, "LDP-IGP synchronisation"
+        r" undo (?:isis ldp-sync|mpls ldp|mpls)",  # SOURCES.md, "Merge: what each state removes"
     ],
     r"bgp \d+": [
         rf" router-id {IP4}",
         r" undo default ipv4-unicast",
+        # merge removals (SOURCES.md, "Merge: what each state removes")
+        rf" undo peer {ADDR}",
+        rf"  undo peer {ADDR} (?:route-policy {NAME} export|high-priority|advertise add-path)",
+        rf"  undo peer {ADDR} capability-advertise add-path (?:both|receive|send)",
+        r"  undo bestroute add-path",
+        rf"  undo segment-routing ipv6 (?:best-effort|locator {NAME})",
         rf" peer {ADDR} as-number \d+",
         rf" peer {ADDR} description .+",
         rf" peer {ADDR} connect-interface LoopBack0",

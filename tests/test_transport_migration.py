@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 from govnet.checks.management_path import braced_blocks, indented_blocks
 from govnet.cli import app
 from govnet.design import Design, load_design
+from govnet.inventory.drivers.huawei_vrp import REMOVAL_UNDO
 from govnet.templates.build import ADD_PATH_PATHS, SRV6_LOCAL_PREFERENCE, build_intents
 from govnet.templates.intent import DeviceIntent
 from govnet.templates.render import environment, render_design, render_device
@@ -63,9 +64,17 @@ def stage(migration: TransportMigration, name: str) -> Stage:
 
 
 def configs(design: Design, lab: bool = False) -> dict[str, str]:
+    """What each device runs in that state: a VRP config's removals of the other states'
+    features (its ``undo`` lines, tests/test_vrp_merge_removals.py) are left out."""
     graph = build_graph(design)
     rendered = render_design(design, graph, lab=lab)
-    return {c.hostname: c.text for c in rendered if (c.platform == "frr") == lab}
+    return {c.hostname: without_removals(c.text) for c in rendered if (c.platform == "frr") == lab}
+
+
+def without_removals(text: str) -> str:
+    return "".join(
+        line for line in text.splitlines(keepends=True) if not REMOVAL_UNDO.fullmatch(line.strip())
+    )
 
 
 def intents(design: Design, lab: bool = False) -> dict[str, DeviceIntent]:

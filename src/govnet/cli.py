@@ -667,7 +667,7 @@ def _live_statuses(
     except (MissingCredentials, ValueError) as error:
         err.print(str(error), style="red")
         raise typer.Exit(EXIT_DESIGN_ERROR) from None
-    with Progress(console=err, transient=True) as progress:
+    with Progress(console=err, transient=True, disable=not err.is_terminal) as progress:
         statuses, failures = collect(nornir, progress)
     for host, reason in sorted(failures.items()):
         err.print(f"{host}: {reason}", style="yellow", markup=False)
@@ -939,7 +939,10 @@ def push(
     )
     loaded = load_or_exit(design, as_json)
     nornir = _nornir_for(loaded, HostSelection(hosts, filters, roles, districts, rings))
-    with render_errors(), Progress(console=err, transient=True) as progress:
+    with (
+        render_errors(),
+        Progress(console=err, transient=True, disable=not err.is_terminal) as progress,
+    ):
         report = run_push(
             loaded,
             build_graph(loaded),
@@ -974,7 +977,7 @@ def verify(
 
     loaded = load_or_exit(design, as_json)
     nornir = _nornir_for(loaded, HostSelection(hosts, filters, roles, districts, rings))
-    with Progress(console=err, transient=True) as progress:
+    with Progress(console=err, transient=True, disable=not err.is_terminal) as progress:
         outcome = run_verify(loaded, build_graph(loaded), nornir, progress)
     failed = failed_hosts(outcome)
     causes = likely_causes(outcome)
@@ -1022,7 +1025,7 @@ def backup(
     loaded = load_or_exit(design, as_json)
     nornir = _nornir_for(loaded, HostSelection(hosts, filters, roles, districts, rings))
     out_dir.mkdir(parents=True, exist_ok=True)
-    with Progress(console=err, transient=True) as progress:
+    with Progress(console=err, transient=True, disable=not err.is_terminal) as progress:
         written, failures = run_backup(nornir, out_dir, progress)
     if as_json:
         saved = {host: str(path) for host, path in sorted(written.items())}

@@ -72,8 +72,13 @@ def _scope(loaded: Any, rings: list[str] | None) -> set[str]:
 
 
 def _progress() -> Progress:
+    """A progress bar on a terminal; nothing when stderr is piped or redirected."""
     return Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err,
+        disable=not err.is_terminal,
     )
 
 
@@ -185,8 +190,8 @@ def lab_push_command(
     baseline, canary, batches, commit-confirmed, drift check and verification over a fresh
     connection, then confirm or roll back each router by the differential verdict."""
     from govnet.labs.netns import management_paths
-    from govnet.labs.nornir_lab import lab_nornir, lab_push, lab_verifier
-    from govnet.labs.workflow import lab_configs, lab_intents
+    from govnet.labs.nornir_lab import lab_nornir
+    from govnet.labs.workflow import deliver_to_lab
     from govnet.topology.graph import build_graph
 
     rollout = rollout_or_exit(
@@ -197,19 +202,9 @@ def lab_push_command(
     graph = build_graph(loaded)
     selection = HostSelection(hosts, filters, roles, districts, rings)
     names = [n for n in selection.names(loaded) if n in lab.routers]
-    with render_errors():
-        configs = lab_configs(loaded, graph, names)
-    intents = lab_intents(loaded, graph, lab)
-    paths = management_paths(lab)
-    verifiers = {
-        n: lab_verifier(intents[n], lab.loopbacks, settle, management=paths) for n in names
-    }
-    role_of = {n: str(loaded.hosts[n].role) for n in names}
-    nornir = lab_nornir({n: lab.routers[n] for n in names}, management=paths)
-    with _progress() as progress:
-        report = lab_push(
-            nornir, configs, commit, verifiers if commit else None, progress, rollout, role_of
-        )
+    nornir = lab_nornir({n: lab.routers[n] for n in names}, management=management_paths(lab))
+    with render_errors(), _progress() as progress:
+        report = deliver_to_lab(loaded, graph, lab, nornir, commit, rollout, settle, progress)
     print_push_report(report, as_json)
 
 

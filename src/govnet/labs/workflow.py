@@ -8,10 +8,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import networkx as nx
+from nornir.core import Nornir
 from rich.progress import Progress
 
 from govnet.design import Design
 from govnet.inventory.push_report import PushReport
+from govnet.inventory.rollout import Rollout
 from govnet.inventory.verification import VerifyResult, failed_hosts
 from govnet.labs.netns import (
     LabError,
@@ -23,7 +25,7 @@ from govnet.labs.netns import (
     wait_converged,
     wait_managed,
 )
-from govnet.labs.nornir_lab import lab_nornir, lab_push, lab_verify
+from govnet.labs.nornir_lab import lab_nornir, lab_push, lab_verifier, lab_verify
 from govnet.templates.build import build_intents
 from govnet.templates.intent import DeviceIntent
 from govnet.templates.render import render_design
@@ -40,6 +42,33 @@ def lab_configs(design: Design, graph: nx.MultiGraph, routers: list[str]) -> dic
 
 def lab_intents(design: Design, graph: nx.MultiGraph, state: LabState) -> dict[str, DeviceIntent]:
     return build_intents(design, graph, sorted(state.routers), lab=True)
+
+
+def deliver_to_lab(
+    design: Design,
+    graph: nx.MultiGraph,
+    state: LabState,
+    nornir: Nornir,
+    commit: bool,
+    rollout: Rollout | None = None,
+    settle: float = 20.0,
+    progress: Progress | None = None,
+) -> PushReport:
+    """The design's lab configs delivered to the lab routers of ``nornir`` (a lab inventory,
+    filtered as the caller likes) exactly as `govnet lab push` delivers them: the diff per
+    router; with ``commit``, baseline, staged commit-confirmed, verification over a fresh
+    connection and the differential verdict."""
+    names = sorted(n for n in nornir.inventory.hosts if n in state.routers)
+    configs = lab_configs(design, graph, names)
+    intents = lab_intents(design, graph, state)
+    paths = management_paths(state)
+    verifiers = {
+        n: lab_verifier(intents[n], state.loopbacks, settle, management=paths) for n in names
+    }
+    roles = {n: str(design.hosts[n].role) for n in names}
+    return lab_push(
+        nornir, configs, commit, verifiers if commit else None, progress, rollout, roles
+    )
 
 
 @dataclass

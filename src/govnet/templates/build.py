@@ -20,6 +20,10 @@ Decisions made here, once for every platform:
   its management loopback in the global table, static routes to the management prefixes via
   each PE over the untagged parent link, and on each PE a static host route back to it,
   advertised into IS-IS by a policy that admits only host routes of the management pool.
+- Platforms loaded by merge (VRP): each device's intent also says what it must remove to reach
+  this transport state from any other state of the MPLS -> SRv6 evolution
+  (``DeviceIntent.removals``, :mod:`govnet.templates.transport_removals`), from this design's
+  state alone.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -35,7 +40,7 @@ import networkx as nx
 from govnet.design import Design, user_subnet_key
 from govnet.inventory.models import Host
 from govnet.inventory.platforms import PLATFORMS, Platform
-from govnet.inventory.roles import ROLES, Role
+from govnet.inventory.roles import ROLES, Role, is_srv6_pe
 from govnet.ipv6.plan import SUBNET_LENGTH
 from govnet.ipv6.state import carries_ipv4, carries_ipv6, site_states
 from govnet.templates.intent import (
@@ -58,6 +63,7 @@ from govnet.templates.intent import (
     VrfIntent,
 )
 from govnet.templates.lab_profile import lab_profile
+from govnet.templates.transport_removals import evolution_states, transport_removals
 from govnet.topology.addressing import PoolKind
 from govnet.topology.models import (
     SRV6_PREFERRED_ALL,
@@ -147,11 +153,20 @@ class IntentBuilder:
     """Builds every device's intent from one design and its graph."""
 
     def __init__(
-        self, design: Design, graph: nx.MultiGraph, lab: bool = False, as_of: date | None = None
+        self,
+        design: Design,
+        graph: nx.MultiGraph,
+        lab: bool = False,
+        as_of: date | None = None,
+        merge_removals: bool = True,
     ) -> None:
         self.design = design
         self.graph = graph
         self.lab = lab
+        self.as_of = as_of
+        # the removals of the platforms loaded by merge (off in the builders of the other states)
+        self.merge_removals = merge_removals
+        self._other_states: list[IntentBuilder] | None = None
         self.transport = design.network.transport
         self.asn = design.network.asn
         self.attachments = attachments(design.hosts, design.links, design.vpns)
@@ -714,7 +729,29 @@ class IntentBuilder:
             else None,
             static_routes=static_routes,
         )
-        return lab_profile(intent) if self.lab else intent
+        if self.lab:
+            return lab_profile(intent)
+        if self.merge_removals and not PLATFORMS[self.platform(host)].config_replace:
+            others = [builder.device(host) for builder in self.other_states()]
+            intent = intent.model_copy(update={"removals": transport_removals(intent, others)})
+        return intent
+
+    def other_states(self) -> list[IntentBuilder]:
+        """Builders of the same design in the states of the MPLS -> SRv6 evolution that carry
+        every transport feature (what a device loaded by merge may run and must remove)."""
+        if self._other_states is None:
+            egress = [name for name, h in self.design.hosts.items() if is_srv6_pe(h.role)]
+            self._other_states = [
+                IntentBuilder(
+                    replace(self.design, network=network),
+                    self.graph,
+                    self.lab,
+                    self.as_of,
+                    merge_removals=False,
+                )
+                for network in evolution_states(self.design.network, egress)
+            ]
+        return self._other_states
 
 
 def build_intents(

@@ -254,6 +254,37 @@ class VpnRoute(Intent):
     route_targets: list[str]  # the VRF's export targets
 
 
+class PeerRemovals(Intent):
+    """What one iBGP session of this state had in another state of the transport evolution and
+    has not in this one (VPNv4/VPNv6 families)."""
+
+    address: str
+    add_path: Literal["both", "receive", "send"] | None = None  # the capability to withdraw
+    advertise_add_path: bool = False
+    high_priority: bool = False
+    export_policy: bool = False  # the SRv6 egress preference policy on this session
+
+
+class TransportRemovals(Intent):
+    """What this device runs in another state of the MPLS -> SRv6 evolution (``mpls``, each
+    ``dual`` step, ``srv6``) and not in this one: a platform loaded by merge must remove it
+    explicitly, whichever state it comes from (a state's design is pushed on its own)."""
+
+    mpls_ldp: bool = False  # MPLS and LDP globally (LSR ID, MPLS, LDP)
+    ldp_interfaces: list[str] = []  # interfaces whose MPLS, LDP and LDP-IGP sync go
+    ldp_sync_timer: bool = False  # IS-IS: how long a link without LDP keeps its maximum cost
+    srv6_locator: str | None = None  # SRv6 (its locator, also in IS-IS) goes
+    vrf_labels: list[str] = []  # VPN instances whose one label per instance goes
+    vrf_srv6: list[str] = []  # VPN instances whose BGP SRv6 locator and best-effort go
+    ibgp_peers: list[str] = []  # iBGP sessions of the transport not in use: the whole session
+    add_path_paths: bool = False  # the reflector's add-path route selection
+    peers: list[PeerRemovals] = []  # the sessions kept, each with what it loses
+    egress_policy: bool = False  # the SRv6 egress preference route policy
+
+    def for_peer(self, address: str) -> PeerRemovals | None:
+        return next((p for p in self.peers if p.address == address), None)
+
+
 class DeviceIntent(Intent):
     hostname: str
     platform: str
@@ -281,3 +312,5 @@ class DeviceIntent(Intent):
     # What the hardware model needs for what this device renders (templates/features.yaml
     # `models`), filled in at render time: "srv6_hw_profile_base"
     platform_needs: list[str] = []
+    # What a merge must remove to reach this transport state (platforms loaded by merge only)
+    removals: TransportRemovals | None = None

@@ -22,7 +22,12 @@ driver's Netmiko session (``self.device``):
 * ``load_replace_candidate`` raises :class:`NotImplementedError`: VRP8's replace paths
   (``rollback configuration to file``, ``configuration replace file``) need the config as a
   file on the device, so govnet merges on VRP and the templates must render explicit ``undo``
-  lines for what must go.
+  lines for what must go;
+* the ``undo`` lines a transport state renders for what another state had
+  (:data:`REMOVAL_UNDO`: sessions, MPLS, LDP, SRv6, add-path, the egress policy) are entered
+  only where the running config has something to remove in that view: VRP answers an ``undo``
+  of a peer that does not exist with an error, and each of these ``undo`` forms restores the
+  default, which a line the running config does not show already is.
 
 Every command and output form is from Huawei's documentation; see
 ``templates/huawei_vrp/SOURCES.md`` ("Push and verification (driver commands)").
@@ -31,7 +36,7 @@ Every command and output form is from Huawei's documentation; see
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,6 +67,14 @@ _VIEW_CHANGES = frozenset({"quit", "return", "system-view"})
 # ``ssh server-source``: "the system will prompt you to determine whether to continue the
 # operation" (templates/huawei_vrp/SOURCES.md, the management path).
 DOCUMENTED_QUESTIONS = re.compile(r"ssh (?:ipv6 )?server-source all-interface")
+# The removals the transport states render (templates/huawei_vrp/SOURCES.md, "Merge: what each
+# state removes"): each deletes its object or restores the default, so one with nothing to
+# remove in its view is left out of what commit_config enters.
+REMOVAL_UNDO = re.compile(
+    r"undo (?:peer \S+(?: .+)?|mpls(?: ldp| lsr-id)?|isis ldp-sync|segment-routing ipv6"
+    r"(?: best-effort| locator \S+)?|route-policy \S+|apply-label per-instance"
+    r"|bestroute add-path|timer ldp-sync hold-max-cost)"
+)
 
 
 def candidate_commands(config: str) -> list[str]:
@@ -118,6 +131,47 @@ def _undo_in_effect(command: str, configured: set[str]) -> bool:
         return False
     positive = command.removeprefix("undo ")
     return not any(line == positive or line.startswith(positive + " ") for line in configured)
+
+
+View = tuple[str, ...]
+
+
+def _walk(config: str) -> Iterator[tuple[View | None, str]]:
+    """Every line of a config with the headers of the views above it, by indentation (one space
+    per level); None for what is not configuration (``#``, ``!`` comments, ``return``)."""
+    stack: list[str] = []
+    for raw in config.splitlines():
+        text = raw.strip()
+        if not text or text in ("#", "return") or text.startswith("!"):
+            yield None, raw
+            continue
+        depth = min(len(raw) - len(raw.lstrip(" ")), len(stack))
+        del stack[depth:]
+        yield tuple(stack), raw
+        stack.append(text)
+
+
+def lines_by_view(config: str) -> list[tuple[View, str]]:
+    """Every configuration line of ``config`` with its view."""
+    return [(view, raw.strip()) for view, raw in _walk(config) if view is not None]
+
+
+def without_removals_in_effect(candidate: str, running: str) -> str:
+    """``candidate`` without its :data:`REMOVAL_UNDO` lines that have nothing to remove in their
+    own view of ``running`` (:func:`_undo_in_effect` per view)."""
+    configured: dict[View, set[str]] = {}
+    for view, text in lines_by_view(running):
+        configured.setdefault(view, set()).add(text)
+    kept = [
+        raw
+        for view, raw in _walk(candidate)
+        if view is None
+        or not (
+            REMOVAL_UNDO.fullmatch(raw.strip())
+            and _undo_in_effect(raw.strip(), configured.get(view, set()))
+        )
+    ]
+    return "\n".join(kept) + "\n"
 
 
 def parse_trial_status(text: str) -> TrialStatus:
@@ -292,6 +346,9 @@ class HuaweiVRPDriver(VRPDriver):  # type: ignore[misc]
         pending = self._trial_status()
         if pending.state != "INACTIVE":  # the device takes no other change during a trial
             raise CommitError(f"a trial is {pending.state} on the device: nothing was sent")
+        if any(REMOVAL_UNDO.fullmatch(command) for command in commands):
+            running = str(self.get_config(retrieve="running")["running"])
+            commands = candidate_commands(without_removals_in_effect(self.merge_candidate, running))
         self._enter_system_view()
         for command in commands:
             self._enter_line(command)
