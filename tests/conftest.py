@@ -34,6 +34,21 @@ def design_dir(tmp_path: Path) -> Path:
     return copy_design(REFERENCE, tmp_path / "design")
 
 
+def without_spur(root: Path) -> Path:
+    """The reference without its spur town dg-huangjiang (its host and its one link)."""
+    hosts = root / "inventory/hosts.yaml"
+    text = hosts.read_text(encoding="utf-8")
+    start = text.index("dg-huangjiang:")
+    end = text.index("\ndg-", start + 1) + 1
+    hosts.write_text(text[:start] + text[end:], encoding="utf-8")
+    links = root / "topology/links.yaml"
+    text = links.read_text(encoding="utf-8")
+    start = text.index("  - a: {device: dg-huangjiang")
+    end = text.index("  # ---", start)
+    links.write_text(text[:start] + text[end:], encoding="utf-8")
+    return root
+
+
 def replace_in(path: Path, old: str, new: str, count: int = 1) -> None:
     """Edit a design file as a person would; the text must be there exactly ``count`` times."""
     text = path.read_text(encoding="utf-8")

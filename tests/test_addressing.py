@@ -24,7 +24,7 @@ from govnet.topology.addressing import (
 )
 from govnet.topology.models import Pool, Pools
 from govnet.yamlio import parse_yaml
-from tests.conftest import replace_in
+from tests.conftest import replace_in, without_spur
 
 NEW_TOWN_HOST = """
 dg-newtown:
@@ -90,17 +90,7 @@ def test_adding_a_town_renumbers_nothing(design_dir: Path) -> None:
 
 def test_removing_a_town_renumbers_nothing_and_frees_its_slots(design_dir: Path) -> None:
     before = flat(load_design(design_dir).addressing.allocations)
-    # huangjiang is the spur: one host, one site, one link, one demand triple
-    hosts = design_dir / "inventory/hosts.yaml"
-    text = hosts.read_text(encoding="utf-8")
-    start = text.index("dg-huangjiang:")
-    end = text.index("\ndg-", start + 1) + 1
-    hosts.write_text(text[:start] + text[end:], encoding="utf-8")
-    links = design_dir / "topology/links.yaml"
-    text = links.read_text(encoding="utf-8")
-    start = text.index("  - a: {device: dg-huangjiang")
-    end = text.index("  # ---", start)
-    links.write_text(text[:start] + text[end:], encoding="utf-8")
+    without_spur(design_dir)  # huangjiang: one host, one site, one link, one demand triple
     shrunk = load_design(design_dir)
     after = flat(shrunk.addressing.allocations)
     gone = {k for k in before if "huangjiang" in k[1]}

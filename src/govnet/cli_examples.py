@@ -31,6 +31,10 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "govnet call dg-humen get_facts",
         """govnet call dg-mc-01 cli --arg 'commands=["display bgp vpnv4 all peer"]'""",
     ),
+    "diff": (
+        "govnet diff designs/before designs/after --html build/diff.html",
+        "govnet diff --git HEAD~1 . --load-threshold 5 --json",
+    ),
     "backup": ("govnet backup --out backups/$(date +%F)", "govnet backup --role metro_core"),
     "graph": ("govnet graph --out build/topology.png",),
     "migrate transport": (
