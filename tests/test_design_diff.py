@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from datetime import date
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -212,3 +213,21 @@ def test_html_review_page(tmp_path: Path) -> None:
     assert "adds a weak spot or a policy violation" in text
     assert f"link {SPUR_LINK}" in text
     assert "+sysname dg-huangjiang" in text  # the new device's whole config, as added lines
+
+
+def test_a_wave_done_raises_ipv6_coverage_and_changes_its_sites_configs(tmp_path: Path) -> None:
+    new = copy_design(REFERENCE, tmp_path / "new")
+    replace_in(
+        new / "ipv6/waves.yaml",
+        "    due: 2026-09-30\n",
+        "    due: 2026-09-30\n    done: 2026-10-15\n",
+    )
+    change = diff_designs(load_design(REFERENCE), load_design(new), as_of=date(2026, 12, 1))
+    [wave] = change.model
+    assert (wave.kind, wave.name, wave.change) == ("wave", "W4-shuixiang-east-dual", "changed")
+    assert [(f.field, f.old, f.new) for f in wave.fields] == [("done", None, "2026-10-15")]
+    assert change.ipv6.new_dual_or_better > change.ipv6.old_dual_or_better
+    assert {new for _, _, new in change.ipv6.devices} == {"dual"}
+    assert "dg-gaobu" in {device for device, _, _ in change.ipv6.devices}
+    assert "dg-gaobu" in change.configs.devices
+    assert change.weak_spots == () and not change.gates

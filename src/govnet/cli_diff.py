@@ -34,6 +34,7 @@ from govnet.topology.design_diff import (
     field_text,
     percent,
 )
+from govnet.yamlio import write_atomically
 
 
 def _load_side(side: str, path: Path, shown: str, as_json: bool) -> Design:
@@ -140,7 +141,7 @@ def diff(
             change = diff_designs(before, after, load_threshold / 100, labels=(str(old), str(new)))
     if html is not None:
         html.parent.mkdir(parents=True, exist_ok=True)
-        html.write_text(diff_html(change), encoding="utf-8")
+        write_atomically(html, diff_html(change))
     if as_json:
         emit_json(diff_json(change), ok=not change.gates)
     else:
