@@ -202,6 +202,9 @@ def test_a_broken_new_design_exits_2_naming_the_side_file_and_line(tmp_path: Pat
     as_json = runner.invoke(app, [*diff_args(REFERENCE, new), "--json"])
     assert as_json.exit_code == 2
     assert json_result(as_json.stdout, ok=False)["side"] == "NEW"
+    swapped = runner.invoke(app, diff_args(new, REFERENCE))
+    assert swapped.exit_code == 2
+    assert f"OLD ({new}): 1 error(s)" in swapped.output
 
 
 def test_html_review_page(tmp_path: Path) -> None:

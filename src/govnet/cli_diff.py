@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from govnet.cli_common import (
     EXIT_DESIGN_ERROR,
@@ -159,7 +160,7 @@ def _print(change: DesignDiff) -> None:
             f"model: {len(change.model)} change(s)", "kind", "name", "change", "fields"
         )
         for c in change.model:
-            table.add_row(c.kind, c.name, c.change, field_text(c.fields))
+            table.add_row(c.kind, escape(c.name), c.change, escape(field_text(c.fields)))
         out.print(table)
     if change.weak_spots:
         table = titled_table(
@@ -180,7 +181,9 @@ def _print(change: DesignDiff) -> None:
         table = titled_table("policy violations", "change", "policy", "subject", "evidence")
         for v in change.violations:
             style = "red" if v.change == "added" else "green"
-            table.add_row(f"[{style}]{v.change}[/{style}]", v.policy, v.subject, v.evidence)
+            table.add_row(
+                f"[{style}]{v.change}[/{style}]", v.policy, escape(v.subject), escape(v.evidence)
+            )
         out.print(table)
     if change.loads:
         table = titled_table(

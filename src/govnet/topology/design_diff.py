@@ -140,7 +140,7 @@ class DesignDiff:
 
 def _dumped(item: Any) -> dict[str, Any]:
     if isinstance(item, BaseModel):
-        return item.model_dump(mode="json", exclude_defaults=False)
+        return item.model_dump(mode="json")
     return {"value": str(item)}
 
 
