@@ -34,7 +34,7 @@ from govnet.templates.build import build_intents
 from govnet.topology.capacity import analyse
 from govnet.topology.failure_report import Scope, build_report
 from govnet.topology.graph import build_graph
-from govnet.topology.transport_migration import ConfigChange, _render, config_change
+from govnet.topology.transport_migration import ConfigChange, config_change, render_state
 
 WEAK_SPOT_SCOPES: tuple[Scope, ...] = ("single", "node", "srlg")
 DEFAULT_LOAD_THRESHOLD = 0.10  # 10 percentage points of worst-case utilisation
@@ -301,7 +301,7 @@ def diff_designs(
         violations=tuple(_violation_changes(old, new)),
         loads=tuple(_load_changes(old, new, load_threshold)),
         ipv6=_coverage_change(old, new, when),
-        configs=config_change(_render(old), _render(new), *labels),
+        configs=config_change(render_state(old), render_state(new), *labels),
     )
 
 

@@ -268,15 +268,15 @@ def _states(
 
 
 @dataclass(frozen=True)
-class _Rendered:
+class RenderedState:
     configs: Mapping[str, tuple[str, str, str]]  # device -> (platform, path, text)
     checks: tuple[RouteCheck, ...]
 
 
-def _render(design: Design) -> _Rendered:
+def render_state(design: Design) -> RenderedState:
     graph = build_graph(design)
     configs = {c.hostname: (c.platform, str(c.path), c.text) for c in render_design(design, graph)}
-    return _Rendered(configs, route_checks(design, graph))
+    return RenderedState(configs, route_checks(design, graph))
 
 
 def _route_transport(design: Design, graph: nx.MultiGraph, egress: str) -> RouteTransport:
@@ -322,7 +322,7 @@ def route_checks(design: Design, graph: nx.MultiGraph) -> tuple[RouteCheck, ...]
 
 
 def config_change(
-    before: _Rendered, after: _Rendered, before_label: str, after_label: str
+    before: RenderedState, after: RenderedState, before_label: str, after_label: str
 ) -> ConfigChange:
     diffs = []
     unchanged = 0
@@ -358,12 +358,12 @@ def plan_transport_migration(
     if design.network.transport is Transport.SRV6:
         return TransportMigration(design, target, (), ())
     planned, states = _states(design, waves)
-    previous_design, previous = design, _render(design)
+    previous_design, previous = design, render_state(design)
     previous_label = "current"
     stages = []
     for number, (name, title, network) in enumerate(states, 1):
         stage_design = replace(design, network=network)
-        rendered = _render(stage_design)
+        rendered = render_state(stage_design)
         label = f"stage-{number}-{name}"
         stages.append(
             Stage(
