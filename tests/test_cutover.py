@@ -13,7 +13,9 @@ import pytest
 from typer.testing import CliRunner
 
 from govnet.cli import app
-from govnet.design import Design
+from govnet.design import Design, load_design
+from govnet.templates.render import RenderError, render_design
+from govnet.topology.graph import build_graph
 from govnet.topology.cutover import Cutover, legacy_reach, merge_undo, plan_cutover, switch_order
 from govnet.topology.models import LegacyGateway, LegacyNetwork, LegacySite
 from tests.conftest import check_golden, json_result, line_of, load_errors, replace_in
@@ -229,6 +231,32 @@ def test_sites_already_switched_are_skipped(design_dir: Path) -> None:
     result = runner.invoke(app, ["cutover", DEPARTMENT, "--design", str(design_dir), "--json"])
     body = json_result(result.stdout, ok=True)
     assert body["order"] == ["humen", "qishi", "shatian", "zhongtang"]
+
+
+def test_the_design_renders_a_switched_site(design_dir: Path) -> None:
+    """Once the planner marks a site switched, `govnet render` gives its device the route (what
+    the device runs after the cutover); the other legacy sites' devices get none."""
+    replace_in(
+        design_dir / SERVICES,
+        "{site: qishi, prefixes: [172.27.16.0/24], legacy_links: [bureau-sthjj]}",
+        "{site: qishi, prefixes: [172.27.16.0/24], legacy_links: [bureau-sthjj], switched: true}",
+    )
+    design = load_design(design_dir)
+    configs = {
+        c.hostname: c.text
+        for c in render_design(design, build_graph(design), hosts=["dg-qishi", "dg-humen"])
+    }
+    route = (
+        "ip route-static vpn-instance STHJ-ENV 172.27.16.0 255.255.255.0 GE3/1/0.307 "
+        "10.64.176.254 description legacy qishi via its legacy router"
+    )
+    assert route in configs["dg-qishi"].splitlines()
+    assert "ip route-static vpn-instance" not in configs["dg-humen"]
+    assert "  import-route static" not in configs["dg-humen"]
+    # FRR (the lab) has no template for them yet: refused before anything is written
+    with pytest.raises(RenderError) as refused:
+        render_design(design, build_graph(design), hosts=["dg-qishi"], lab=True)
+    assert "vrf_static_routes" in "\n".join(refused.value.problems)
 
 
 # --- errors -----------------------------------------------------------------------------------

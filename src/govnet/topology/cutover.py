@@ -427,7 +427,12 @@ def _prepare_step(
             f"({vpn.id}) with address {legacy_router(design, gateway, vpn)}; it keeps its "
             f"routes to the legacy sites via {legacy.gateway.name}",
         ),
-        rollback_actions=("push today's state (the rollback diff)",),
+        rollback_actions=(
+            "push today's state (the rollback diff); on VRP (loaded by merge) the removed "
+            "objects must be undone by hand as well: the user and PE-CE sub-interfaces of "
+            f"VLAN {vpn.id}, the BGP families and the VPN instance {vpn.name}, the PE-CE "
+            "route-policies and prefix lists",
+        ),
         reach=legacy_reach(legacy, done, vpn_ok),
     )
 
