@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 from govnet.cli import app
 from govnet.design import Design, load_design
 from govnet.templates.render import RenderError, render_design
-from govnet.topology.graph import build_graph
 from govnet.topology.cutover import Cutover, legacy_reach, merge_undo, plan_cutover, switch_order
+from govnet.topology.graph import build_graph
 from govnet.topology.models import LegacyGateway, LegacyNetwork, LegacySite
 from tests.conftest import check_golden, json_result, line_of, load_errors, replace_in
 
