@@ -335,9 +335,14 @@ def plan_cutover(design: Design, department: str) -> Cutover:
                     f"({', '.join(by_site[site].legacy_links) or 'none'}); "
                     f"on {legacy.gateway.name}: remove the routes to "
                     f"{', '.join(str(p) for p in by_site[site].prefixes)}",
+                    f"at {gateway}: the data centre's router routes "
+                    f"{', '.join(str(p) for p in by_site[site].prefixes)} via "
+                    f"{user_gateway(design, gateway, vpn)} (the extranet) instead of "
+                    f"{legacy.gateway.name}",
                 ),
                 rollback_actions=(
-                    f"bring the leased line(s) of {site} back up, the routes to "
+                    f"bring the leased line(s) of {site} back up, the data centre's routes to "
+                    f"it back via {legacy.gateway.name}, the routes to "
                     f"{', '.join(str(p) for p in by_site[site].prefixes)} back on "
                     f"{legacy.gateway.name}, the legacy router's default route back to the "
                     "leased line",
@@ -454,7 +459,7 @@ def _decommission_step(
         change=empty,
         rollback=empty,
         pre_checks=tuple(
-            Check(legacy.gateway.name, "display interface brief", f"the leased line to {s} down")
+            Check(f"legacy router of {s}", "display interface brief", "its leased line(s) down")
             for s in sites
             if s != legacy.gateway.site
         ),
