@@ -297,6 +297,12 @@ def test_legacy_prefix_inside_the_extranet_pools(design_dir: Path) -> None:
             "site 'dongcheng' is not a site of VPN 'STHJ-ENV'",
         ),
         (
+            "{site: qishi, prefixes: [172.27.16.0/24], legacy_links: [bureau-sthjj]}",
+            "{site: cloud-dc, prefixes: [172.27.16.0/24], legacy_links: [bureau-sthjj]}",
+            "departments[11].legacy.sites[6].site",
+            "site 'cloud-dc' has no device with a LAN port",
+        ),
+        (
             "legacy_links: [shatian]}",
             "legacy_links: [shatien]}",
             "departments[11].legacy.sites[5].legacy_links[0]",
@@ -316,7 +322,9 @@ def test_bad_legacy_block(design_dir: Path, old: str, new: str, field: str, mess
     errors = load_errors(design_dir)
     assert len(errors) == 1, [p.format() for p in errors]
     assert errors[0].file == SERVICES
-    needle = next(w for w in ("site: dongcheng", "shatien", "172.28.0.20") if w in new)
+    needle = next(
+        w for w in ("site: dongcheng", "site: cloud-dc", "shatien", "172.28.0.20") if w in new
+    )
     assert errors[0].line == line_of(path, needle)
     assert errors[0].field == field
     assert message in errors[0].message

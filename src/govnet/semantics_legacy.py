@@ -74,13 +74,21 @@ def _check_one(
     vpn = vpns[0]
     members = set() if vpn.sites == "all" else set(vpn.sites)
     legacy_sites = [s.site for s in legacy.sites]
+    lan_sites = {e.item.site for e in parts.hosts if e.item.data.lan_interface}
     seen_prefixes: list[tuple[str, IPNetwork]] = []
     broken_links = False
     for i, site in enumerate(legacy.sites):
         where = (*loc, "sites", i)
         if legacy_sites.index(site.site) != i:
             log.error(entry.file, (*where, "site"), f"site '{site.site}' is listed twice")
-        if vpn.sites != "all" and site.site not in members:
+        if site.site not in lan_sites:
+            log.error(
+                entry.file,
+                (*where, "site"),
+                f"site '{site.site}' has no device with a LAN port (lan_interface) to route "
+                "its legacy prefixes",
+            )
+        elif vpn.sites != "all" and site.site not in members:
             log.error(
                 entry.file,
                 (*where, "site"),
