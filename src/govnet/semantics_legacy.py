@@ -3,7 +3,7 @@ department has today and will cut over into its VPN (``govnet cutover``)."""
 
 from __future__ import annotations
 
-from govnet.design import DesignParts
+from govnet.design import HOSTS_FILE, SERVICES_FILE, SITES_FILE, DesignParts
 from govnet.diagnostics import ProblemLog
 from govnet.models import Name
 from govnet.reading import Entry
@@ -47,6 +47,10 @@ def legacy_reaches_gateway(legacy: LegacyNetwork, without: frozenset[Name]) -> s
 
 
 def check_legacy(parts: DesignParts, log: ProblemLog) -> None:
+    """After the other checks: a broken host, site or VPN is the error to fix first (a legacy
+    block that names it would only repeat it)."""
+    if any(p.file in (HOSTS_FILE, SITES_FILE, SERVICES_FILE) for p in log.errors):
+        return
     blocks = extranet_blocks(parts)
     for entry in parts.departments:
         if entry.item.legacy is not None:
