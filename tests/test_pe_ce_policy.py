@@ -89,12 +89,23 @@ def expected_sessions(root: Path) -> set[Session]:
 
 
 def expected_prefixes(root: Path, ce: str, vpn: str, version: int) -> set[tuple[str, int]]:
-    """The user prefixes of the CE's site in the VPN: the lock's IPv4 /24 (exact), the IPv6
-    plan lock's unit for the site and VPN, up to /64."""
+    """The user prefixes of the CE's site in the VPN: the lock's IPv4 /24 (exact) and the
+    site's legacy prefixes of the VPN's department (exact; `govnet cutover`), the IPv6 plan
+    lock's unit for the site and VPN, up to /64."""
     site = raw(root, "inventory/hosts.yaml")[ce]["data"]["site"]
     if version == 4:
         prefix = raw(root, "topology/addresses.lock.yaml").get("user_ipv4", {}).get(f"{site}/{vpn}")
-        return {(prefix, int(prefix.split("/")[1]))} if prefix else set()
+        services = raw(root, SERVICES)
+        owner = next((v.get("department") for v in services["vpns"] if v["name"] == vpn), None)
+        legacy = {
+            (p, int(p.split("/")[1]))
+            for d in services["departments"]
+            if d["name"] == owner and "legacy" in d
+            for s in d["legacy"]["sites"]
+            if s["site"] == site
+            for p in s["prefixes"]
+        }
+        return ({(prefix, int(prefix.split("/")[1]))} if prefix else set()) | legacy
     units = raw(root, "ipv6/plan.lock.yaml")
     return {
         (prefix, 64)

@@ -37,6 +37,7 @@ from govnet.cli_common import (
     select_hosts,
     titled_table,
 )
+from govnet.cli_cutover import cutover
 from govnet.cli_diff import diff
 from govnet.cli_examples import examples
 from govnet.cli_lab import lab_app
@@ -68,6 +69,7 @@ app.add_typer(lab_app, name="lab")
 app.add_typer(migrate_app, name="migrate")
 app.command("call", epilog=examples("call"))(call)
 app.command("diff", epilog=examples("diff"))(diff)
+app.command("cutover", epilog=examples("cutover"))(cutover)
 ipv6_app = typer.Typer(help="IPv6 migration: coverage, waves, history.", no_args_is_help=True)
 app.add_typer(ipv6_app, name="ipv6")
 check_app = typer.Typer(

@@ -37,6 +37,10 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     ),
     "backup": ("govnet backup --out backups/$(date +%F)", "govnet backup --role metro_core"),
     "graph": ("govnet graph --out build/topology.png",),
+    "cutover": (
+        "govnet cutover ecology-environment > cutover.md",
+        "govnet cutover ecology-environment --html build/cutover.html --json | jq .result.order",
+    ),
     "migrate transport": (
         "govnet migrate transport --to srv6 --out build/migration",
         'govnet migrate transport --to srv6 --waves "dg-agg-central,dg-agg-east;dg-agg-binhai" --json',

@@ -37,6 +37,7 @@ from govnet.inventory.roles import (
     is_srv6_pe,
 )
 from govnet.reading import Entry
+from govnet.semantics_legacy import check_legacy
 from govnet.templates.linux_host import banner_fault
 from govnet.topology.addressing import PoolKind, pool_of
 from govnet.topology.models import PRIVATE_CLASSES, IPNetwork, Zone
@@ -142,6 +143,7 @@ def check_parts(parts: DesignParts, log: ProblemLog) -> None:
     _check_demands(ctx)
     _check_ipv6(ctx)
     _check_linux_routers(ctx)
+    check_legacy(parts, log)
 
 
 def _duplicates(entries: list[Entry[Any]], what: str, log: ProblemLog, attr: str = "name") -> None:

@@ -61,10 +61,12 @@ from govnet.templates.intent import (
     StaticImport,
     StaticRoute,
     VrfIntent,
+    VrfStaticRoute,
 )
 from govnet.templates.lab_profile import lab_profile
 from govnet.templates.transport_removals import evolution_states, transport_removals
 from govnet.topology.addressing import PoolKind
+from govnet.topology.legacy import legacy_prefixes, switched_routes
 from govnet.topology.models import (
     SRV6_PREFERRED_ALL,
     SRV6_PREFERRED_NONE,
@@ -546,7 +548,11 @@ class IntentBuilder:
         than a /64, so no host routes)."""
         if version == 4:
             v4 = self.design.addressing.get(PoolKind.USER_IPV4, user_subnet_key(site, vpn))
-            return [PrefixMatch(prefix=str(v4), up_to=v4.length)] if v4 else []
+            legacy = [
+                PrefixMatch(prefix=str(p), up_to=p.prefixlen)
+                for p in legacy_prefixes(self.design, site, vpn)
+            ]
+            return ([PrefixMatch(prefix=str(v4), up_to=v4.length)] if v4 else []) + legacy
         plan = self.design.ipv6_plan
         path = plan.units.get((site, vpn)) if plan else None
         if plan is None or path is None:
@@ -673,6 +679,24 @@ class IntentBuilder:
                 )
         return routes
 
+    def vrf_static_routes(self, host: Host) -> list[VrfStaticRoute]:
+        """A switched legacy site's prefixes, in the VPN, via its legacy router on the site's
+        user sub-interface of that VPN (the devices with a LAN port only)."""
+        lan = host.data.lan_interface
+        if lan is None:
+            return []
+        parent = "lan0" if self.lab else lan
+        return [
+            VrfStaticRoute(
+                vrf=r.vpn.name,
+                prefix=str(r.prefix),
+                next_hop=r.next_hop,
+                interface=f"{parent}.{r.vpn.id}",
+                description=f"legacy {r.site} via its legacy router",
+            )
+            for r in switched_routes(self.design, host.site)
+        ]
+
     def static_import(self, routes: list[StaticRoute]) -> StaticImport | None:
         pool = self.management_prefixes()
         if not pool or not any(r.prefix.endswith("/32") for r in routes):
@@ -728,6 +752,7 @@ class IntentBuilder:
             if management_address
             else None,
             static_routes=static_routes,
+            vrf_static_routes=self.vrf_static_routes(host),
         )
         if self.lab:
             return lab_profile(intent)

@@ -186,6 +186,8 @@ def required_features(intent: DeviceIntent) -> Iterator[tuple[str, str]]:
         yield "dot1q_subinterface", "PE-CE attachments"
     if intent.static_routes:
         yield "static_routes", "in-band management of the bureau CEs"
+    if intent.vrf_static_routes:
+        yield "vrf_static_routes", "legacy prefixes of a department cut over (govnet cutover)"
     if intent.isis is not None and intent.isis.import_static is not None:
         yield "isis_static_import", "the CEs' management host routes into IS-IS"
     if intent.management_address is not None:

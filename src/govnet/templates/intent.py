@@ -87,6 +87,17 @@ class StaticRoute(Intent):
     description: str
 
 
+class VrfStaticRoute(Intent):
+    """A static route in a VPN instance: a department's legacy prefix at a cut-over site, via
+    the site's legacy router on the VPN's user sub-interface (``govnet cutover``)."""
+
+    vrf: str
+    prefix: str  # "172.27.11.0/24"
+    next_hop: str  # the legacy router: the last host address of the site's user subnet
+    interface: str  # the user sub-interface, so that the route follows its state
+    description: str
+
+
 class StaticImport(Intent):
     """Which static routes IS-IS advertises: host routes inside ``prefixes`` only, through a
     named policy (VRP route-policy, XR route-policy, Junos policy-statement, FRR route-map)."""
@@ -309,6 +320,8 @@ class DeviceIntent(Intent):
     management_address: str | None = None
     management_interface: str | None = None
     static_routes: list[StaticRoute] = []
+    # legacy prefixes of cut-over sites, per VPN instance; BGP imports them into the VRF
+    vrf_static_routes: list[VrfStaticRoute] = []
     # What the hardware model needs for what this device renders (templates/features.yaml
     # `models`), filled in at render time: "srv6_hw_profile_base"
     platform_needs: list[str] = []

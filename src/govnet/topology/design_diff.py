@@ -301,7 +301,7 @@ def diff_designs(
         violations=tuple(_violation_changes(old, new)),
         loads=tuple(_load_changes(old, new, load_threshold)),
         ipv6=_coverage_change(old, new, when),
-        configs=config_change(render_state(old), render_state(new), *labels),
+        configs=config_change(render_state(old).configs, render_state(new).configs, *labels),
     )
 
 

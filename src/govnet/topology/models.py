@@ -288,10 +288,51 @@ class Uplink(Fiber):
 # --- services.yaml, demands.yaml --------------------------------------------------------------
 
 
+class LegacyGateway(StrictModel):
+    """The legacy network's central router, retired by the cutover (not a govnet device)."""
+
+    name: Name
+    site: Name = Field(description="the site it stands at (the department's data centre)")
+    address: IPv4Address = Field(description="its address, for the pre- and post-checks")
+
+
+class LegacySite(StrictModel):
+    """One site of a department's legacy network and the prefixes its users have there. After
+    the switch the extranet routes them in the department's VPN to the site's legacy router,
+    which takes the last host address of the site's user subnet in that VPN."""
+
+    site: Name
+    prefixes: list[IPv4Network] = Field(min_length=1)
+    legacy_links: list[Name] = Field(
+        default_factory=list,
+        description="the legacy sites (or the gateway's site) this site's leased lines reach",
+    )
+    switched: bool = Field(
+        default=False,
+        description="the site's users reach the VPN: the extranet routes its prefixes",
+    )
+
+
+class LegacyNetwork(StrictModel):
+    """A department's private network today (专网), to move into its VPN (割接)."""
+
+    name_zh: str | None = None
+    gateway: LegacyGateway
+    sites: list[LegacySite] = Field(min_length=1)
+    services: list[IPv4Address] = Field(
+        default_factory=list,
+        description="service addresses (inside the legacy prefixes) every site must reach: "
+        "the checks ping them",
+    )
+
+
 class Department(StrictModel):
     name: Name
     name_zh: str | None = None
     attachment_class: AttachmentClass
+    legacy: LegacyNetwork | None = Field(
+        default=None, description="the department's existing private network, to cut over"
+    )
 
 
 class PrefixLimitAction(StrEnum):

@@ -322,13 +322,17 @@ def route_checks(design: Design, graph: nx.MultiGraph) -> tuple[RouteCheck, ...]
 
 
 def config_change(
-    before: RenderedState, after: RenderedState, before_label: str, after_label: str
+    before: Mapping[str, tuple[str, str, str]],
+    after: Mapping[str, tuple[str, str, str]],
+    before_label: str,
+    after_label: str,
 ) -> ConfigChange:
+    """Per device (platform, path, config text) in both states: the unified diffs."""
     diffs = []
     unchanged = 0
-    for device in sorted(set(before.configs) | set(after.configs)):
-        platform, path, old = before.configs.get(device, ("", "", ""))
-        new_platform, new_path, new = after.configs.get(device, (platform, path, ""))
+    for device in sorted(set(before) | set(after)):
+        platform, path, old = before.get(device, ("", "", ""))
+        new_platform, new_path, new = after.get(device, (platform, path, ""))
         if old == new:
             unchanged += 1
             continue
@@ -371,11 +375,12 @@ def plan_transport_migration(
                 name=name,
                 title=title,
                 design=stage_design,
-                change=config_change(previous, rendered, previous_label, label),
+                change=config_change(previous.configs, rendered.configs, previous_label, label),
                 pre_checks=previous.checks,
                 post_checks=rendered.checks,
                 rollback=Rollback(
-                    previous_design, config_change(rendered, previous, label, previous_label)
+                    previous_design,
+                    config_change(rendered.configs, previous.configs, label, previous_label),
                 ),
                 caution=CAUTIONS.get(name, ""),
             )
