@@ -1,4 +1,19 @@
-"""What every HTML report of govnet shares: one stylesheet."""
+"""What every HTML report of govnet shares: one stylesheet, and the environment of its runbook pages."""
+
+from jinja2 import Environment, StrictUndefined
+
+
+def page_environment(html: bool) -> Environment:
+    """The Jinja environment of govnet's runbooks and review pages (Markdown or HTML, the
+    latter autoescaped): strict, block-trimmed, the text's final newline kept."""
+    return Environment(
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=html,
+    )
+
 
 PAGE_STYLE = """
 body { font-family: sans-serif; margin: 2em auto; max-width: 1200px; color: #222; }

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from jinja2 import Environment, StrictUndefined
-
-from govnet.html import PAGE_STYLE
+from govnet.html import PAGE_STYLE, page_environment
 from govnet.topology.cutover import Check, Cutover, Step, merge_undo
 from govnet.topology.transport_migration import ConfigChange
 
@@ -186,17 +184,10 @@ def runbook_json(cutover: Cutover) -> dict[str, Any]:
     }
 
 
-def _environment() -> Environment:
-    return Environment(
-        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True
-    )
-
-
 def runbook_markdown(cutover: Cutover) -> str:
-    return _environment().from_string(MARKDOWN).render(**runbook_json(cutover))
+    return page_environment(html=False).from_string(MARKDOWN).render(**runbook_json(cutover))
 
 
 def runbook_html(cutover: Cutover) -> str:
-    env = _environment()
-    env.autoescape = True
-    return env.from_string(HTML).render(style=PAGE_STYLE, **runbook_json(cutover))
+    page = page_environment(html=True).from_string(HTML)
+    return page.render(style=PAGE_STYLE, **runbook_json(cutover))

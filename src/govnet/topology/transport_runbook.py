@@ -14,13 +14,12 @@ from io import StringIO
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, StrictUndefined
 from markupsafe import Markup
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from govnet.design import DESIGN_FOLDERS, NETWORK_FILE
-from govnet.html import PAGE_STYLE
+from govnet.html import PAGE_STYLE, page_environment
 from govnet.topology.models import Network
 from govnet.topology.transport_migration import (
     ConfigChange,
@@ -231,13 +230,7 @@ def runbook_context(migration: TransportMigration, out: str) -> dict[str, Any]:
 
 
 def _render(template: str, context: dict[str, Any], html: bool) -> str:
-    env = Environment(
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        autoescape=html,
-    )
+    env = page_environment(html)
     env.filters["code"] = _html_code if html else _markdown_code
     return env.from_string(template).render(**context)
 
