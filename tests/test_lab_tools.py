@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from govnet.cli import app
 from govnet.cli_lab_tools import router_command, vtysh_command
 from govnet.design import Design
+from govnet.ipv6.live import simple_inventory
 from govnet.labs.netns import LabState
 
 STATE = {
@@ -48,14 +49,7 @@ def test_the_lab_inventory_loads_in_nornir_and_filters_by_design_facts(
     nornir = InitNornir(
         runner={"plugin": "serial"},
         logging={"enabled": False},
-        inventory={
-            "plugin": "SimpleInventory",
-            "options": {
-                "host_file": str(out / "hosts.yaml"),
-                "group_file": str(out / "groups.yaml"),
-                "defaults_file": str(out / "defaults.yaml"),
-            },
-        },
+        inventory=simple_inventory(out / "hosts.yaml", out / "groups.yaml", out / "defaults.yaml"),
     )
     assert sorted(nornir.inventory.hosts) == ["dg-ce-gaj", "dg-humen", "dg-mc-01"]
     humen = nornir.inventory.hosts["dg-humen"]

@@ -32,11 +32,11 @@ import networkx as nx
 from nornir.core import Nornir
 from nornir.core.task import Result, Task
 
-from govnet.design import DEFAULTS_FILE, GROUPS_FILE, HOSTS_FILE, Design, load_design
+from govnet.design import Design, load_design
 from govnet.inventory.push import backup, design_loopbacks, run_push, verifier
 from govnet.inventory.push_report import PushReport
 from govnet.inventory.rollout import Rollout
-from govnet.ipv6.live import CREDENTIALS_TRANSFORM
+from govnet.ipv6.live import CREDENTIALS_TRANSFORM, design_inventory, simple_inventory
 from govnet.labs.netns import LabState, management_paths
 from govnet.templates.build import build_intents
 from govnet.templates.intent import DeviceIntent
@@ -81,28 +81,12 @@ class Govnet:
 
             folder = self.lab.path.parent / LAB_INVENTORY
             hosts = lab_inventory(self.lab, self.design, management_paths(self.lab))
-            files = write_lab_inventory(folder, hosts)
-            return _simple_inventory(*files)
-        root = self.design.root
-        return {
-            **_simple_inventory(root / HOSTS_FILE, root / GROUPS_FILE, root / DEFAULTS_FILE),
-            "transform_function": CREDENTIALS_TRANSFORM,
-        }
+            return simple_inventory(*write_lab_inventory(folder, hosts))
+        return design_inventory(self.design.root)
 
     def intent(self, host: str) -> DeviceIntent:
         """What the design says ``host`` is (the lab's form on the lab)."""
         return build_intents(self.design, self.graph, [host], lab=self.lab is not None)[host]
-
-
-def _simple_inventory(hosts: Path, groups: Path, defaults: Path) -> dict[str, Any]:
-    return {
-        "plugin": "SimpleInventory",
-        "options": {
-            "host_file": str(hosts),
-            "group_file": str(groups),
-            "defaults_file": str(defaults),
-        },
-    }
 
 
 def render_config(task: Task, govnet: Govnet) -> Result:

@@ -186,6 +186,24 @@ def credentials_from_environment(host: Host, **_: Any) -> None:
     host.username, host.password = _credentials()
 
 
+def simple_inventory(hosts: Path, groups: Path, defaults: Path) -> dict[str, Any]:
+    """``InitNornir(inventory=...)`` for a SimpleInventory of these three files."""
+    return {
+        "plugin": "SimpleInventory",
+        "options": {
+            "host_file": str(hosts),
+            "group_file": str(groups),
+            "defaults_file": str(defaults),
+        },
+    }
+
+
+def design_inventory(design_root: Path) -> dict[str, Any]:
+    """The design's own inventory files, credentials from the environment."""
+    files = (design_root / HOSTS_FILE, design_root / GROUPS_FILE, design_root / DEFAULTS_FILE)
+    return {**simple_inventory(*files), "transform_function": CREDENTIALS_TRANSFORM}
+
+
 def build_nornir(design_root: Path, hosts: list[str] | None = None) -> Nornir:
     """Nornir on the design's SimpleInventory (threaded runner, no log file), credentials
     from the environment; only ``hosts`` when given."""
@@ -194,15 +212,7 @@ def build_nornir(design_root: Path, hosts: list[str] | None = None) -> Nornir:
     nornir = InitNornir(
         runner={"plugin": "threaded"},
         logging={"enabled": False},
-        inventory={
-            "plugin": "SimpleInventory",
-            "options": {
-                "host_file": str(design_root / HOSTS_FILE),
-                "group_file": str(design_root / GROUPS_FILE),
-                "defaults_file": str(design_root / DEFAULTS_FILE),
-            },
-            "transform_function": CREDENTIALS_TRANSFORM,
-        },
+        inventory=design_inventory(design_root),
     )
     if hosts is None:
         return nornir
