@@ -29,7 +29,7 @@ from govnet.cli_common import (
     titled_table,
 )
 from govnet.cli_examples import examples
-from govnet.cli_lab_common import DEFAULT_LAB_STATE, StateOption, lab_state
+from govnet.cli_lab_common import DEFAULT_LAB_STATE, SettleOption, StateOption, lab_state
 from govnet.cli_rollout import (
     AllowDegradedOption,
     BatchSizeOption,
@@ -171,14 +171,7 @@ def lab_push_command(
     districts: DistrictOption = None,
     rings: RingOption = None,
     confirm_timeout: ConfirmTimeoutOption = 300,
-    settle: Annotated[
-        float,
-        typer.Option(
-            min=0,
-            metavar="SECONDS",
-            help="Seconds a committed router may take to pass verification.",
-        ),
-    ] = 20.0,
+    settle: SettleOption = 20.0,
     canary: CanaryOption = 1,
     batch_size: BatchSizeOption = 0,
     max_failures: MaxFailuresOption = 1,

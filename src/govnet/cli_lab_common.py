@@ -16,6 +16,14 @@ StateOption = Annotated[
     ),
 ]
 DEFAULT_LAB_STATE = Path("build/lab/state.json")
+SettleOption = Annotated[
+    float,
+    typer.Option(
+        min=0,
+        metavar="SECONDS",
+        help="Seconds a committed router may take to pass verification.",
+    ),
+]
 
 
 def lab_state(state: Path) -> Any:

@@ -17,7 +17,7 @@ from govnet.cli_common import (
     out,
     titled_table,
 )
-from govnet.cli_lab_common import DEFAULT_LAB_STATE, StateOption, lab_state
+from govnet.cli_lab_common import DEFAULT_LAB_STATE, SettleOption, StateOption, lab_state
 from govnet.cli_rollout import ConfirmTimeoutOption, rollout_or_exit
 
 WavesOption = Annotated[
@@ -61,10 +61,7 @@ def rehearse_migration_command(
     state: StateOption = DEFAULT_LAB_STATE,
     waves: WavesOption = None,
     confirm_timeout: ConfirmTimeoutOption = 300,
-    settle: Annotated[
-        float,
-        typer.Option(min=0, metavar="SECONDS", help="Seconds a committed router may take to pass."),
-    ] = 20.0,
+    settle: SettleOption = 20.0,
     as_json: JsonOption = False,
 ) -> None:
     """Walk the MPLS -> SRv6 migration's stages (govnet migrate transport) on the running lab,
