@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -99,3 +100,12 @@ def json_result(output: str, ok: bool | None = None) -> Any:
     if ok is not None:
         assert document["ok"] is ok, document
     return document["result"]
+
+
+def assert_frr_loads(text: str, path: Path) -> None:
+    """FRR itself reads ``text`` (written to ``path``) as a config file without an error."""
+    path.write_text(text, encoding="utf-8")
+    result = subprocess.run(
+        ["vtysh", "-C", "-f", str(path)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

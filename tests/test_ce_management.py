@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import ipaddress
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -23,7 +22,7 @@ from govnet.templates.build import CE_MGMT_POLICY, build_intents
 from govnet.templates.intent import DeviceIntent
 from govnet.templates.render import environment, render_device
 from govnet.topology.graph import build_graph
-from tests.conftest import REFERENCE, line_of, load_errors, replace_in
+from tests.conftest import REFERENCE, assert_frr_loads, line_of, load_errors, replace_in
 
 MINI = Path(__file__).parent / "designs" / "mini"
 HOSTS = "inventory/hosts.yaml"
@@ -373,12 +372,7 @@ def test_frr_pe_redistributes_only_the_ce_host_routes(mini: Design) -> None:
 def test_frr_takes_the_lab_configs_of_ce_and_pe(mini: Design, tmp_path: Path) -> None:
     intents = intents_of(mini, lab=True)
     for name in ("agg-01", "ce-01"):
-        path = tmp_path / f"{name}.conf"
-        path.write_text(render(mini, intents[name]), encoding="utf-8")
-        result = subprocess.run(
-            ["vtysh", "-C", "-f", str(path)], capture_output=True, text=True, check=False
-        )
-        assert result.returncode == 0, result.stdout + result.stderr
+        assert_frr_loads(render(mini, intents[name]), tmp_path / f"{name}.conf")
 
 
 # --- lint --------------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ dual transport (MPLS + SRv6) evolution"."""
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,7 @@ from govnet.templates.build import ADD_PATH_PATHS, SRV6_LOCAL_PREFERENCE, build_
 from govnet.templates.intent import BgpNeighbor, DeviceIntent
 from govnet.templates.render import environment, render_device
 from govnet.topology.graph import build_graph
-from tests.conftest import copy_design, replace_in
+from tests.conftest import assert_frr_loads, copy_design, replace_in
 
 MINI = Path(__file__).parent / "designs" / "mini"
 TEMPLATES = Path(__file__).parents[1] / "templates"
@@ -357,12 +356,7 @@ def test_frr_pes_prefer_srv6(mini: Design) -> None:
 def test_frr_takes_the_dual_lab_configs(mini: Design, tmp_path: Path) -> None:
     lab = intents_of(mini, lab=True)
     for name in ("mc-01", "town-a"):
-        path = tmp_path / f"{name}.conf"
-        path.write_text(render(mini, lab[name]), encoding="utf-8")
-        result = subprocess.run(
-            ["vtysh", "-C", "-f", str(path)], capture_output=True, text=True, check=False
-        )
-        assert result.returncode == 0, result.stdout + result.stderr
+        assert_frr_loads(render(mini, lab[name]), tmp_path / f"{name}.conf")
 
 
 # --- sources -------------------------------------------------------------------------------------

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -28,7 +27,7 @@ from govnet.templates.features import load_features
 from govnet.templates.intent import DeviceIntent
 from govnet.templates.render import check_features, environment, render_device, template_dirs
 from govnet.topology.graph import build_graph
-from tests.conftest import REFERENCE, copy_design, replace_in
+from tests.conftest import REFERENCE, assert_frr_loads, copy_design, replace_in
 
 MINI = Path(__file__).parent / "designs" / "mini"
 BACKBONE_KINDS = ("ring", "backbone")
@@ -158,12 +157,7 @@ def test_frr_takes_ldp_sync_in_production_renders(tmp_path: Path, transport_name
     isis = text.split("\nrouter isis GOVNET\n", 1)[1].split("\nexit\n", 1)[0]
     assert " mpls ldp-sync" in isis.splitlines()
     assert (" mpls ldp-sync holddown 60" in isis.splitlines()) == (transport_name == "dual")
-    path = tmp_path / "mc-01.conf"
-    path.write_text(text, encoding="utf-8")
-    result = subprocess.run(
-        ["vtysh", "-C", "-f", str(path)], capture_output=True, text=True, check=False
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert_frr_loads(text, tmp_path / "mc-01.conf")
 
 
 def test_a_platform_without_ldp_sync_is_refused_before_rendering(tmp_path: Path) -> None:

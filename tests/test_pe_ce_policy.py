@@ -19,7 +19,6 @@ from __future__ import annotations
 import functools
 import re
 import shutil
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,7 +38,7 @@ from govnet.templates.features import required_features
 from govnet.templates.intent import BgpNeighbor, DeviceIntent
 from govnet.templates.render import environment, render_device
 from govnet.topology.graph import build_graph
-from tests.conftest import REFERENCE, line_of, load_errors, replace_in
+from tests.conftest import REFERENCE, assert_frr_loads, line_of, load_errors, replace_in
 
 MINI = Path(__file__).parent / "designs" / "mini"
 SERVICES = "topology/services.yaml"
@@ -429,12 +428,7 @@ def test_xr_uplinks_keep_the_pass_policies_and_pe_ce_sessions_do_not_use_them(
 @pytest.mark.parametrize("host", ["agg-01", "ce-01"])
 def test_frr_takes_the_pe_ce_policies(cases: dict[str, Case], host: str, tmp_path: Path) -> None:
     c = cases["mini"]
-    path = tmp_path / f"{host}.conf"
-    path.write_text(rendered_on(c, c.intents[host], "frr"), encoding="utf-8")
-    result = subprocess.run(
-        ["vtysh", "-C", "-f", str(path)], capture_output=True, text=True, check=False
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert_frr_loads(rendered_on(c, c.intents[host], "frr"), tmp_path / f"{host}.conf")
 
 
 # --- the design fields: defaults, values, bad input ----------------------------------------------

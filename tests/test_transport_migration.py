@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from collections import Counter
 from pathlib import Path
 
@@ -32,7 +31,14 @@ from govnet.topology.transport_migration import (
     egress_pes,
     plan_transport_migration,
 )
-from tests.conftest import copy_design, json_result, line_of, load_errors, replace_in
+from tests.conftest import (
+    assert_frr_loads,
+    copy_design,
+    json_result,
+    line_of,
+    load_errors,
+    replace_in,
+)
 
 MINI = Path(__file__).parent / "designs" / "mini"
 TEMPLATES = Path(__file__).parents[1] / "templates"
@@ -314,12 +320,7 @@ def test_frr_takes_the_lab_configs_of_a_wave(from_mpls: TransportMigration, tmp_
     lab = intents(design, lab=True)
     env = environment(design.root)
     for name in ("mc-01", "town-a"):
-        path = tmp_path / f"{name}.conf"
-        path.write_text(render_device(env, lab[name]), encoding="utf-8")
-        result = subprocess.run(
-            ["vtysh", "-C", "-f", str(path)], capture_output=True, text=True, check=False
-        )
-        assert result.returncode == 0, result.stdout + result.stderr
+        assert_frr_loads(render_device(env, lab[name]), tmp_path / f"{name}.conf")
 
 
 def test_stage_d_leaves_no_mpls_and_no_ipv4_vpn_session(from_mpls: TransportMigration) -> None:
