@@ -25,6 +25,7 @@ the ``govnet`` command line: one implementation.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -36,8 +37,10 @@ from govnet.design import Design, load_design
 from govnet.inventory.push import backup, design_loopbacks, run_push, verifier
 from govnet.inventory.push_report import PushReport
 from govnet.inventory.rollout import Rollout
+from govnet.inventory.verification import Loopbacks
 from govnet.ipv6.live import CREDENTIALS_TRANSFORM, design_inventory, simple_inventory
 from govnet.labs.netns import LabState, management_paths
+from govnet.labs.workflow import lab_intents
 from govnet.templates.build import build_intents
 from govnet.templates.intent import DeviceIntent
 from govnet.templates.render import render_design
@@ -84,9 +87,22 @@ class Govnet:
             return simple_inventory(*write_lab_inventory(folder, hosts))
         return design_inventory(self.design.root)
 
-    def intent(self, host: str) -> DeviceIntent:
-        """What the design says ``host`` is (the lab's form on the lab)."""
-        return build_intents(self.design, self.graph, [host], lab=self.lab is not None)[host]
+    @cached_property
+    def intents(self) -> dict[str, DeviceIntent]:
+        """What the design says each device is, built once (on the lab: the lab's routers in
+        the lab's form, as `govnet lab verify` builds them)."""
+        if self.lab is not None:
+            return lab_intents(self.design, self.graph, self.lab)
+        return build_intents(self.design, self.graph)
+
+    @cached_property
+    def loopbacks(self) -> Loopbacks:
+        """Every IS-IS router's loopbacks, which verification routes to."""
+        return (
+            self.lab.loopbacks
+            if self.lab is not None
+            else design_loopbacks(self.design, self.graph)
+        )
 
 
 def render_config(task: Task, govnet: Govnet) -> Result:
@@ -102,14 +118,14 @@ def verify_device(task: Task, govnet: Govnet, settle: float = 0.0) -> Result:
     """Nornir task: the host against its intent (BGP, loopbacks, IS-IS, SRv6, routes to every
     loopback); the result is a :class:`~govnet.inventory.verification.VerifyResult`, failed
     when any check fails."""
-    intent = govnet.intent(task.host.name)
+    intent = govnet.intents[task.host.name]
     if govnet.lab is not None:
         from govnet.labs.nornir_lab import lab_verifier
 
         paths = management_paths(govnet.lab)
-        check = lab_verifier(intent, govnet.lab.loopbacks, settle, management=paths)
+        check = lab_verifier(intent, govnet.loopbacks, settle, management=paths)
     else:
-        check = verifier(intent, design_loopbacks(govnet.design, govnet.graph))
+        check = verifier(intent, govnet.loopbacks)
     outcome = check(task)
     return Result(host=task.host, result=outcome, failed=not outcome.ok)
 
